@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmbkmcl: the VMBus Kernel Mode Client Library on Linux.
+#
+#   make [modules]   build vmbkmcl.ko against KDIR (the running kernel)
+#   make check       build a test kernel, run every KUnit suite in QEMU
+#   make compat      build against Debian's stock 6.1 and 6.12 headers
+#   make demo        boot the demo in QEMU
+#   make clean
+#
+# Builds other than `make modules` happen in copies under build/, so the
+# source tree never holds objects built against a different kernel.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+.DELETE_ON_ERROR:
+.PHONY: all modules check compat demo clean
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel tree at $(KDIR): install its headers or set KDIR=" >&2; exit 1; }
+	scripts/build-modules.sh "$(KDIR)" "$(CURDIR)/build/modules"
+
+check:
+	@scripts/check.sh
+
+compat:
+	@scripts/compat.sh
+
+demo:
+	@echo "demo: not built yet (the lifecycle and sample-driver issue adds it); run 'make check'"
+
+clean:
+	rm -rf build

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build vmbkmcl (and, where the kernel has KUnit, its test modules) out of
+# tree against one kernel, in a private copy of the sources so builds for
+# different kernels never share objects.
+#
+# In:  KDIR (a configured kernel tree or headers package), OUTDIR.
+# Out: the .ko files under OUTDIR; silent on success.  Fails on any compiler
+#      or modpost warning (the build runs with W=1).
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 KDIR OUTDIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$1 out=$2
+
+mkdir -p "$out"
+rsync -a --delete --include='*/' --include='*.[ch]' --include=Kbuild \
+	--exclude='*' "$here/Kbuild" "$here/vmbkmcl" "$here/include" \
+	"$here/kunit" "$out/"
+# A removed source must not leave its old object behind.
+rsync -a --delete --include='*/' --include='*.[ch]' --include=Kbuild \
+	--exclude='*' "$here/samples" "$out/" 2>/dev/null || true
+
+log=$out/build.log
+if ! make -C "$kdir" M="$out" W=1 -j"$(nproc)" modules > "$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-modules: build against $kdir failed" >&2
+	exit 1
+fi
+if grep -E 'warning:|WARNING:' "$log" >&2; then
+	echo "build-modules: warnings against $kdir (full log: $log)" >&2
+	exit 1
+fi

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: build the test kernel and the modules, boot every KUnit suite
+# once in QEMU and judge the log.
+#
+# In:  the source tree; QEMU_* knobs as scripts/qemu-run.sh takes them.
+# Out: build/check/{console.log,verdict,results.ktap}; failed cases and a
+#      last line "N passed, N failed"; non-zero exit on any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=$here/build/check
+
+"$here/scripts/deps.sh"
+kdir=$("$here/scripts/testkernel.sh")
+"$here/scripts/build-modules.sh" "$kdir" "$out/modules"
+
+mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko")
+mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' | sort)
+"$here/scripts/initramfs.sh" "$out/initramfs.cpio.gz" "${mods[@]}" "${suites[@]}"
+
+echo "check: booting ${#suites[@]} test module(s) under ${QEMU_ACCEL:-tcg}" >&2
+rc=0
+"$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
+	"$out/initramfs.cpio.gz" "$out" || rc=$?
+exec "$here/scripts/kunit-report" "$out" --qemu-rc "$rc"

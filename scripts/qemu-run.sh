@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel and initramfs once in QEMU and keep what it said.
+#
+# In:  KERNEL INITRD OUTDIR.  QEMU_ACCEL (tcg; kvm is opt-in, KVM guests
+#      hang on these machines), QEMU_TIMEOUT seconds (300), QEMU_APPEND
+#      (extra kernel arguments).
+# Out: OUTDIR/console.log (ttyS0) and OUTDIR/verdict (ttyS1, the port only
+#      the initramfs's /init writes).  Exit status is QEMU's, 124 on timeout.
+set -euo pipefail
+
+[ $# -eq 3 ] || { echo "usage: $0 KERNEL INITRD OUTDIR" >&2; exit 2; }
+kernel=$1 initrd=$2 outdir=$3
+accel=${QEMU_ACCEL:-tcg}
+limit=${QEMU_TIMEOUT:-300}
+
+mkdir -p "$outdir"
+rm -f "$outdir/console.log" "$outdir/verdict"
+
+exec timeout -k 10 "$limit" qemu-system-x86_64 \
+	-accel "$accel" -m 1G -smp 2 -nodefaults -display none -no-reboot \
+	-chardev "file,id=console,path=$outdir/console.log" \
+	-serial chardev:console \
+	-chardev "file,id=verdict,path=$outdir/verdict" \
+	-serial chardev:verdict \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 ${QEMU_APPEND:-}"
