@@ -57,8 +57,10 @@ static int ring_init(struct kunit *test)
 	struct ring_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	f->sh = simhost_create(RING_SIZE, RING_SIZE, MAX_PKT_SIZE);
+	f->sh = simhost_create();
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->sh);
+	KUNIT_ASSERT_EQ(test, simhost_open_rings(f->sh, RING_SIZE, RING_SIZE,
+						 MAX_PKT_SIZE), 0);
 	f->ch = simhost_channel(f->sh);
 	f->datasize = RING_SIZE - PAGE_SIZE;
 	f->buf = kunit_kzalloc(test, MAX_PKT_SIZE, GFP_KERNEL);

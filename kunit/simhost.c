@@ -12,14 +12,36 @@
  *  3. Offsets are byte offsets into the data area; the data pages are mapped
  *     twice behind the header page, so a packet never needs splitting.
  */
+#include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "../vmbkmcl/backend.h"
 #include "simhost.h"
 
+/**
+ * struct simhost - one simulated host endpoint.
+ * @hdev:	the fake device a client driver allocates its channel on.
+ * @channel:	the guest's channel; rings exist only while open.
+ * @irq:	runs the channel callback, as vmbus_on_event() does.
+ * @lock:	guards @hold and @held.
+ * @hold:	interrupts are held back (tests that batch by hand).
+ * @held:	an interrupt arrived while held.
+ * @rings_open:	the rings exist.
+ * @interrupts:	channel callbacks run.
+ * @signals:	interrupts the ring protocol raised (not forced ones).
+ */
 struct simhost {
+	struct hv_device hdev;
 	struct vmbus_channel *channel;
+	struct tasklet_struct irq;
+	spinlock_t lock;
+	bool hold;
+	bool held;
+	bool rings_open;
+	atomic_t interrupts;
+	atomic_t signals;
 };
 
 /* Mirror of hv_ringbuffer_init(), which is not exported. */
@@ -79,54 +101,157 @@ static bool simhost_ring_size_ok(u32 size)
 }
 
 /**
- * simhost_create() - build a channel with rings and no host behind it.
+ * simhost_open_rings() - give the channel rings, as vmbus_open() would.
+ * @sh:            the simhost, rings not open.
  * @inbound_size:  host-to-guest ring size in bytes, header page included.
  * @outbound_size: guest-to-host ring size in bytes, header page included.
- * @max_pkt_size:  size of the guest's packet copy buffer (channel
+ * @max_pkt_size:  size of the guest's packet copy buffer (the channel's
  *                 max_pkt_size); 0 leaves the inbound ring without one.
  *
  * Context: process context; sleeps.
- * Return: the simhost, or NULL on bad sizes or allocation failure.
+ * Return: 0, -EINVAL for bad sizes or open rings, or -ENOMEM.
  */
-struct simhost *simhost_create(u32 inbound_size, u32 outbound_size,
-			       u32 max_pkt_size)
+int simhost_open_rings(struct simhost *sh, u32 inbound_size,
+		       u32 outbound_size, u32 max_pkt_size)
 {
+	struct vmbus_channel *ch = sh->channel;
 	u32 send_pages = outbound_size >> PAGE_SHIFT;
-	struct vmbus_channel *ch;
-	struct simhost *sh;
+	int ret;
 
 	might_sleep();
-	if (!simhost_ring_size_ok(inbound_size) ||
+	if (sh->rings_open || !simhost_ring_size_ok(inbound_size) ||
 	    !simhost_ring_size_ok(outbound_size))
-		return NULL;
-
-	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
-	if (!sh)
-		return NULL;
-	ch = simhost_alloc_channel();
-	if (!ch)
-		goto err_free_sh;
-	if (vmbus_alloc_ring(ch, outbound_size, inbound_size))
-		goto err_free_channel;
-	if (simhost_map_ring(&ch->outbound, ch->ringbuffer_page, send_pages, 0))
-		goto err_free_ring;
-	if (simhost_map_ring(&ch->inbound, &ch->ringbuffer_page[send_pages],
-			     inbound_size >> PAGE_SHIFT, max_pkt_size))
-		goto err_free_ring;
+		return -EINVAL;
+	ret = vmbus_alloc_ring(ch, outbound_size, inbound_size);
+	if (ret)
+		return ret;
+	ret = simhost_map_ring(&ch->outbound, ch->ringbuffer_page, send_pages, 0);
+	if (!ret)
+		ret = simhost_map_ring(&ch->inbound,
+				       &ch->ringbuffer_page[send_pages],
+				       inbound_size >> PAGE_SHIFT, max_pkt_size);
+	if (ret) {
+		/* Unmaps what was mapped and frees pkt_buffer and the pages. */
+		vmbus_free_ring(ch);
+		return ret;
+	}
 	ch->max_pkt_size = max_pkt_size;
-
 	/* The two fields that keep the ring code from signalling a host. */
 	ch->outbound.ring_buffer->interrupt_mask = 1;
 	ch->inbound.ring_buffer->pending_send_sz = 0;
+	sh->rings_open = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(simhost_open_rings);
 
-	sh->channel = ch;
+/**
+ * simhost_close_rings() - free the rings; no callback runs afterwards.
+ * @sh: the simhost; nothing happens if its rings are not open.
+ *
+ * Context: process context; sleeps.
+ */
+void simhost_close_rings(struct simhost *sh)
+{
+	struct vmbus_channel *ch = sh->channel;
+
+	might_sleep();
+	if (!sh->rings_open)
+		return;
+	/* As vmbus_reset_channel_cb(): wait out the callback, then drop it. */
+	tasklet_disable(&sh->irq);
+	WRITE_ONCE(ch->onchannel_callback, NULL);
+	tasklet_enable(&sh->irq);
+	tasklet_kill(&sh->irq);
+	vmbus_free_ring(ch);
+	ch->inbound.priv_read_index = 0;
+	sh->rings_open = false;
+}
+EXPORT_SYMBOL_GPL(simhost_close_rings);
+
+static void simhost_irq(struct tasklet_struct *t)
+{
+	struct simhost *sh = from_tasklet(sh, t, irq);
+	struct vmbus_channel *ch = sh->channel;
+	void (*callback)(void *context) = READ_ONCE(ch->onchannel_callback);
+
+	if (!callback)
+		return;
+	atomic_inc(&sh->interrupts);
+	callback(ch->channel_callback_context);
+}
+
+/* --- the backend vmbkmcl uses for simhost's device --- */
+
+static struct simhost *simhost_of(struct hv_device *dev)
+{
+	return container_of(dev, struct simhost, hdev);
+}
+
+static int simhost_backend_open(struct hv_device *dev, u32 send_size,
+				u32 recv_size, u32 max_pkt_size,
+				void (*callback)(void *ctx), void *ctx,
+				struct vmbus_channel **chan)
+{
+	struct simhost *sh = simhost_of(dev);
+	int ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
+
+	if (ret)
+		return ret;
+	sh->channel->callback_mode = HV_CALL_DIRECT;
+	sh->channel->channel_callback_context = ctx;
+	WRITE_ONCE(sh->channel->onchannel_callback, callback);
+	*chan = sh->channel;
+	return 0;
+}
+
+static void simhost_backend_close(struct hv_device *dev,
+				  struct vmbus_channel *chan)
+{
+	simhost_close_rings(simhost_of(dev));
+}
+
+static void simhost_backend_kick(struct vmbus_channel *chan)
+{
+	tasklet_schedule(&simhost_of(chan->device_obj)->irq);
+}
+
+static const struct vmbkmcl_backend_ops simhost_backend = {
+	.open = simhost_backend_open,
+	.close = simhost_backend_close,
+	.kick = simhost_backend_kick,
+};
+
+/**
+ * simhost_create() - a simulated device with its channel, rings not open.
+ *
+ * vmbkmcl channels allocated on simhost_device() use simhost as their
+ * backend: Enable opens the rings, Disable closes them.
+ *
+ * Context: process context; sleeps.
+ * Return: the simhost, or NULL on allocation failure.
+ */
+struct simhost *simhost_create(void)
+{
+	struct simhost *sh;
+
+	might_sleep();
+	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+	if (!sh)
+		return NULL;
+	sh->channel = simhost_alloc_channel();
+	if (!sh->channel)
+		goto err_free_sh;
+	spin_lock_init(&sh->lock);
+	tasklet_setup(&sh->irq, simhost_irq);
+	guid_gen(&sh->hdev.dev_instance);
+	sh->hdev.channel = sh->channel;
+	sh->channel->device_obj = &sh->hdev;
+	if (vmbkmcl_backend_override(&sh->hdev, &simhost_backend))
+		goto err_free_channel;
 	return sh;
 
-err_free_ring:
-	/* Unmaps what was mapped and frees pkt_buffer and the pages. */
-	vmbus_free_ring(ch);
 err_free_channel:
-	kfree(ch);
+	kfree(sh->channel);
 err_free_sh:
 	kfree(sh);
 	return NULL;
@@ -134,8 +259,9 @@ err_free_sh:
 EXPORT_SYMBOL_GPL(simhost_create);
 
 /**
- * simhost_destroy() - free the channel and its rings.
- * @sh: the simhost; NULL is ignored.
+ * simhost_destroy() - close the rings if open and free everything.
+ * @sh: the simhost; NULL is ignored.  Channels on its device must have
+ *      been cleaned up.
  *
  * Context: process context; sleeps.
  */
@@ -143,7 +269,8 @@ void simhost_destroy(struct simhost *sh)
 {
 	if (!sh)
 		return;
-	vmbus_free_ring(sh->channel);
+	simhost_close_rings(sh);
+	vmbkmcl_backend_restore(&sh->hdev);
 	kfree(sh->channel);
 	kfree(sh);
 }
@@ -160,6 +287,97 @@ struct vmbus_channel *simhost_channel(struct simhost *sh)
 	return sh->channel;
 }
 EXPORT_SYMBOL_GPL(simhost_channel);
+
+/**
+ * simhost_device() - the device to allocate vmbkmcl channels on.
+ * @sh: the simhost.
+ *
+ * Return: the device, valid until simhost_destroy().
+ */
+struct hv_device *simhost_device(struct simhost *sh)
+{
+	return &sh->hdev;
+}
+EXPORT_SYMBOL_GPL(simhost_device);
+
+/* Interrupt the guest: now, or when interrupts are no longer held. */
+static void simhost_signal(struct simhost *sh)
+{
+	unsigned long flags;
+	bool now;
+
+	atomic_inc(&sh->signals);
+	spin_lock_irqsave(&sh->lock, flags);
+	now = !sh->hold;
+	if (!now)
+		sh->held = true;
+	spin_unlock_irqrestore(&sh->lock, flags);
+	if (now)
+		tasklet_schedule(&sh->irq);
+}
+
+/**
+ * simhost_interrupt() - run the channel callback once, whatever the ring
+ * state, as a spurious or forced interrupt.
+ * @sh: the simhost.
+ *
+ * Context: any context.
+ */
+void simhost_interrupt(struct simhost *sh)
+{
+	tasklet_schedule(&sh->irq);
+}
+EXPORT_SYMBOL_GPL(simhost_interrupt);
+
+/**
+ * simhost_hold_interrupts() - hold back or release the guest's interrupts.
+ * @sh:   the simhost.
+ * @hold: true: interrupts the ring protocol raises are remembered, not
+ *        delivered; false: deliver one if any was held.
+ *
+ * Context: any context.
+ */
+void simhost_hold_interrupts(struct simhost *sh, bool hold)
+{
+	unsigned long flags;
+	bool deliver;
+
+	spin_lock_irqsave(&sh->lock, flags);
+	sh->hold = hold;
+	deliver = !hold && sh->held;
+	if (deliver)
+		sh->held = false;
+	spin_unlock_irqrestore(&sh->lock, flags);
+	if (deliver)
+		tasklet_schedule(&sh->irq);
+}
+EXPORT_SYMBOL_GPL(simhost_hold_interrupts);
+
+/**
+ * simhost_interrupts() - channel callbacks run so far.
+ * @sh: the simhost.
+ *
+ * Return: the count.
+ */
+u32 simhost_interrupts(struct simhost *sh)
+{
+	return atomic_read(&sh->interrupts);
+}
+EXPORT_SYMBOL_GPL(simhost_interrupts);
+
+/**
+ * simhost_signals() - interrupts the ring protocol raised so far: inbound
+ * empty to non-empty with the guest unmasked, and outbound space reaching
+ * the guest's pending_send_sz.
+ * @sh: the simhost.
+ *
+ * Return: the count.
+ */
+u32 simhost_signals(struct simhost *sh)
+{
+	return atomic_read(&sh->signals);
+}
+EXPORT_SYMBOL_GPL(simhost_signals);
 
 static u32 ring_free_bytes(u32 write, u32 read, u32 datasize)
 {
@@ -212,6 +430,19 @@ int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
 	/* Pairs with the guest's virt_load_acquire() of write_index. */
 	smp_store_release(&rb->write_index,
 			  (write + len + sizeof(trailer)) % rbi->ring_datasize);
+
+	/*
+	 * Signal as hv_signal_on_write() does the other way: only when the
+	 * guest is unmasked and the ring was empty.  The barrier pairs with
+	 * the one in hv_end_read(): either the guest sees the new write_index
+	 * after unmasking, or this sees interrupt_mask == 0.
+	 */
+	virt_mb();
+	if (READ_ONCE(rb->interrupt_mask))
+		return 0;
+	virt_rmb();
+	if (write == READ_ONCE(rb->read_index))
+		simhost_signal(sh);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(simhost_write_raw);
@@ -270,6 +501,24 @@ u32 simhost_outbound_pending(struct simhost *sh)
 }
 EXPORT_SYMBOL_GPL(simhost_outbound_pending);
 
+/*
+ * The host's half of the guest's flow control: the guest set
+ * pending_send_sz when a send did not fit; signal once the space it asked
+ * for is free (old free < pending <= new free, as OpenVMM puts it).
+ */
+static void simhost_signal_space(struct simhost *sh, u32 was_free,
+				 u32 now_free)
+{
+	struct hv_ring_buffer *rb = sh->channel->outbound.ring_buffer;
+	u32 pending;
+
+	/* Pairs with the guest's barrier after it sets pending_send_sz. */
+	virt_mb();
+	pending = READ_ONCE(rb->pending_send_sz);
+	if (pending && was_free < pending && pending <= now_free)
+		simhost_signal(sh);
+}
+
 /**
  * simhost_read() - consume the next packet the guest wrote.
  * @sh:      the simhost.
@@ -311,6 +560,8 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	pkt->start = trailer >> 32;
 	/* Pairs with the guest's read of read_index before it writes. */
 	smp_store_release(&rb->read_index, (read + len + sizeof(trailer)) % dsize);
+	simhost_signal_space(sh, dsize - avail,
+			     dsize - avail + len + sizeof(trailer));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(simhost_read);

@@ -13,6 +13,14 @@
  * (the host's "don't signal me") and the guest-inbound pending_send_sz at 0,
  * which are the only two conditions under which the ring code signals.
  *
+ * Two ways in: simhost_open_rings() alone gives a test a bare channel to
+ * drive the Linux ring code with; or a vmbkmcl channel allocated on
+ * simhost_device() opens and closes the rings itself through simhost's
+ * backend ops, and the host interrupts it, from a tasklet as
+ * vmbus_on_event() does, whenever the ring protocol says a real host would:
+ * on empty to non-empty with the guest unmasked, and when the guest's
+ * pending_send_sz is reached.
+ *
  * Locking: one host thread at a time per direction; the caller serialises
  * simhost_write*() against each other and simhost_read() against itself.
  */
@@ -43,10 +51,18 @@ struct simhost_packet {
 	u32 data_len;
 };
 
-struct simhost *simhost_create(u32 inbound_size, u32 outbound_size,
-			       u32 max_pkt_size);
+struct simhost *simhost_create(void);
 void simhost_destroy(struct simhost *sh);
 struct vmbus_channel *simhost_channel(struct simhost *sh);
+struct hv_device *simhost_device(struct simhost *sh);
+int simhost_open_rings(struct simhost *sh, u32 inbound_size,
+		       u32 outbound_size, u32 max_pkt_size);
+void simhost_close_rings(struct simhost *sh);
+
+void simhost_interrupt(struct simhost *sh);
+void simhost_hold_interrupts(struct simhost *sh, bool hold);
+u32 simhost_interrupts(struct simhost *sh);
+u32 simhost_signals(struct simhost *sh);
 
 int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len);
 int simhost_write_inband(struct simhost *sh, u16 type, u16 flags,

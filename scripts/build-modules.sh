@@ -15,12 +15,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 out=$2
 
 mkdir -p "$out"
-rsync -a --delete --include='*/' --include='*.[ch]' --include=Kbuild \
-	--exclude='*' "$here/Kbuild" "$here/vmbkmcl" "$here/include" \
-	"$here/kunit" "$out/"
-# A removed source must not leave its old object behind.
-rsync -a --delete --include='*/' --include='*.[ch]' --include=Kbuild \
-	--exclude='*' "$here/samples" "$out/" 2>/dev/null || true
+srcs=("$here/Kbuild")
+for d in vmbkmcl include kunit samples; do
+	if [ -d "$here/$d" ]; then
+		srcs+=("$here/$d")
+	fi
+done
+# Sources only, so objects built in place against another kernel never
+# reach this copy; mtimes are kept, so unchanged files are not rebuilt.
+rsync -a --delete --include='*/' --include='*.[ch]' \
+	--include=Kbuild --exclude='*' "${srcs[@]}" "$out/"
 
 log=$out/build.log
 if ! make -C "$kdir" M="$out" W=1 -j"$(nproc)" modules > "$log" 2>&1; then

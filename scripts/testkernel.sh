@@ -9,9 +9,12 @@
 #      arch/x86/boot/bzImage and Module.symvers, ready for `make M=`.
 #
 # The tree is cached under $VMBKMCL_CACHE/kernel-<hash>, the hash covering
-# the source package version, the fragments and this script.  A tree is used
-# only once its .complete stamp exists, so an interrupted build is redone.
+# the source package version, the fragments and RECIPE (bump it when the
+# build steps below change what gets built).  A tree is used only once its
+# .complete stamp exists, so an interrupted build is redone.
 set -euo pipefail
+
+RECIPE=1
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VMBKMCL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmbkmcl}
@@ -23,7 +26,7 @@ if [ $# -eq 0 ]; then
 fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$( { echo "$srcver"; cat "$@" "$0"; } | sha256sum | cut -c1-16)
+key=$( { echo "$srcver $RECIPE"; cat "$@"; } | sha256sum | cut -c1-16)
 dir=$cache/kernel-$key
 tree=$dir/linux
 
@@ -50,9 +53,17 @@ tar -C "$dir" -xaf "$tarball"
 mv "$dir"/linux-source-* "$tree"
 
 cat "$@" > "$dir/fragment.config"
-kmake() { make -C "$tree" -j"$jobs" -s ARCH=x86_64 "$@" >&2; }
+buildlog=$dir/build.log
+kmake() {
+	if ! make -C "$tree" -j"$jobs" -s ARCH=x86_64 "$@" >> "$buildlog" 2>&1; then
+		tail -n 40 "$buildlog" >&2
+		log "make $* failed; full log: $buildlog"
+		exit 1
+	fi
+}
 kmake tinyconfig
-(cd "$tree" && ./scripts/kconfig/merge_config.sh -m .config "$dir/fragment.config" >&2)
+(cd "$tree" && ./scripts/kconfig/merge_config.sh -m .config "$dir/fragment.config") \
+	>> "$buildlog" 2>&1
 kmake olddefconfig
 
 # merge_config only warns when a dependency drops a requested option.

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Windows types and NTSTATUS values the KMCL API is written in, as
+ * Linux types, so a ported driver's channel code compiles unchanged.
+ *
+ * Values are the standard ntstatus.h ones.  NTSTATUS is 32-bit signed:
+ * NT_SUCCESS() holds for success (0x0...) and informational (0x4...) codes
+ * and STATUS_PENDING, and fails for warnings (0x8...) such as
+ * STATUS_BUFFER_OVERFLOW and for errors (0xC...).
+ */
+#ifndef _VMBKMCL_NT_H
+#define _VMBKMCL_NT_H
+
+#include <linux/types.h>
+#include <linux/uuid.h>
+
+typedef s32 NTSTATUS;
+typedef u8 BOOLEAN;
+typedef u8 UINT8;
+typedef u16 UINT16;
+typedef u32 UINT32;
+typedef u64 UINT64;
+typedef u32 ULONG;
+typedef u32 *PUINT32;
+typedef u16 *PUINT16;
+typedef u32 *PULONG;
+typedef void VOID;
+typedef void *PVOID;
+typedef guid_t GUID;
+typedef guid_t *LPGUID;
+typedef const guid_t *LPCGUID;
+typedef u64 PFN_NUMBER;
+typedef PFN_NUMBER *PPFN_NUMBER;
+
+/* A relative timeout in 100 ns units is negative, as KeWaitForSingleObject
+ * takes it; an absolute (positive) one is not supported here.
+ */
+typedef union _LARGE_INTEGER {
+	s64 QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+/* Lengths in bytes, not characters; Buffer need not be NUL-terminated. */
+typedef struct _UNICODE_STRING {
+	u16 Length;
+	u16 MaximumLength;
+	u16 *Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+
+#ifndef TRUE
+#define TRUE	1
+#define FALSE	0
+#endif
+
+#define NT_SUCCESS(status)	((NTSTATUS)(status) >= 0)
+
+#define STATUS_SUCCESS			((NTSTATUS)0x00000000L)
+#define STATUS_TIMEOUT			((NTSTATUS)0x00000102L)
+#define STATUS_PENDING			((NTSTATUS)0x00000103L)
+#define STATUS_BUFFER_OVERFLOW		((NTSTATUS)0x80000005L)
+#define STATUS_UNSUCCESSFUL		((NTSTATUS)0xC0000001L)
+#define STATUS_NOT_IMPLEMENTED		((NTSTATUS)0xC0000002L)
+#define STATUS_INVALID_PARAMETER	((NTSTATUS)0xC000000DL)
+#define STATUS_MORE_PROCESSING_REQUIRED	((NTSTATUS)0xC0000016L)
+#define STATUS_BUFFER_TOO_SMALL		((NTSTATUS)0xC0000023L)
+#define STATUS_INSUFFICIENT_RESOURCES	((NTSTATUS)0xC000009AL)
+#define STATUS_DEVICE_NOT_READY		((NTSTATUS)0xC00000A3L)
+#define STATUS_INVALID_PARAMETER_1	((NTSTATUS)0xC00000EFL)
+#define STATUS_INVALID_PARAMETER_2	((NTSTATUS)0xC00000F0L)
+#define STATUS_INVALID_PARAMETER_3	((NTSTATUS)0xC00000F1L)
+#define STATUS_CANCELLED		((NTSTATUS)0xC0000120L)
+#define STATUS_INVALID_DEVICE_STATE	((NTSTATUS)0xC0000184L)
+#define STATUS_DEVICE_REMOVED		((NTSTATUS)0xC00002B6L)
+
+#endif /* _VMBKMCL_NT_H */

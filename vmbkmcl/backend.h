@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control-plane seam between the KMCL core and whatever is on the other
+ * side of the channel.
+ *
+ * The data plane never goes through here: the core reads and writes the
+ * rings of the struct vmbus_channel that open() returns with the real
+ * hv_pkt_iter_*() and vmbus_sendpacket*().  Only what would need a real
+ * Hyper-V host (the open and close handshakes, scheduling the channel
+ * callback) is an op.  backend_hv.c is the production backend; the KUnit
+ * simulated host registers its own for the fake devices it creates.
+ */
+#ifndef _VMBKMCL_BACKEND_H
+#define _VMBKMCL_BACKEND_H
+
+#include <linux/hyperv.h>
+
+/**
+ * struct vmbkmcl_backend_ops - how a channel is opened, closed and kicked.
+ * @open:  open @dev's primary channel with rings of @send_size and
+ *         @recv_size bytes (header page included) and an inbound copy
+ *         buffer of @max_pkt_size bytes, in HV_CALL_DIRECT read mode, so
+ *         that @callback(@ctx) runs in softirq context, serialised, on each
+ *         host interrupt and each kick.  Returns 0 with *@chan set, or a
+ *         negative errno.  Process context.
+ * @close: undo a successful @open.  On return @callback neither runs nor
+ *         will run.  Process context; never from @callback.
+ * @kick:  run @callback soon, in its usual context, as if the host had
+ *         interrupted.  Any context.
+ */
+struct vmbkmcl_backend_ops {
+	int (*open)(struct hv_device *dev, u32 send_size, u32 recv_size,
+		    u32 max_pkt_size, void (*callback)(void *ctx), void *ctx,
+		    struct vmbus_channel **chan);
+	void (*close)(struct hv_device *dev, struct vmbus_channel *chan);
+	void (*kick)(struct vmbus_channel *chan);
+};
+
+extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;
+
+int vmbkmcl_backend_override(struct hv_device *dev,
+			     const struct vmbkmcl_backend_ops *ops);
+void vmbkmcl_backend_restore(struct hv_device *dev);
+const struct vmbkmcl_backend_ops *vmbkmcl_backend_for(struct hv_device *dev);
+
+#endif /* _VMBKMCL_BACKEND_H */

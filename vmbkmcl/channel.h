@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmbkmcl internals: the channel object and its receive engine.
+ *
+ * Locking, said once:
+ *  - vmb_channel.state_lock (mutex) serialises the lifecycle calls
+ *    (Enable, Disable, Pause, Start, Cleanup) and guards @state, the
+ *    init-time configuration and @vmbus.  State callbacks run under it.
+ *  - vmb_rx.lock (spinlock, irqsave: Complete may come from any context)
+ *    guards every vmb_rx field but the statistics and the batch counter,
+ *    which only the runner touches.
+ *  - The runner (the batch loop, deferred delivery) is exclusive per
+ *    channel through vmb_rx.running, whatever context it was entered from,
+ *    so a channel's packet callbacks never overlap.
+ */
+#ifndef _VMBKMCL_CHANNEL_H
+#define _VMBKMCL_CHANNEL_H
+
+#include <linux/hyperv.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
+
+#include "backend.h"
+
+#define VMB_NAME_MAX			32
+#define VMB_DEFAULT_MAX_PACKET_SIZE	PAGE_SIZE
+#define VMB_DEFAULT_RING_PAGES		16
+/* Both rings and their header pages: vmbus_alloc_ring() gets them in one
+ * allocation, and order 10 (4 MiB) is the largest the x86 buddy allocator
+ * hands out.
+ */
+#define VMB_MAX_RING_PAGES		1024
+#define VMB_DEFAULT_QUOTA		32
+/* Room for the VMBus descriptor and external-data ranges ahead of the
+ * payload of an incoming packet.
+ */
+#define VMB_RX_HEADER_ROOM		512
+
+enum vmb_channel_state {
+	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
+	VMB_CHANNEL_ENABLED,	/* open: started or paused */
+	VMB_CHANNEL_DISABLED,	/* closed; may be enabled again */
+};
+
+/* Why a drop happened; each has a counter. */
+enum vmb_rx_drop {
+	VMB_DROP_BAD_TYPE,
+	VMB_DROP_BAD_OFFSET,
+	VMB_DROP_OVERSIZE,
+	VMB_DROP_BAD_XFER_PAGES,
+	VMB_DROP_BAD_GPA_RANGES,
+	VMB_DROP_UNEXPECTED_COMPLETION,
+	VMB_DROP_NR
+};
+
+/**
+ * struct vmb_rx_stats - receive counters, written only by the runner.
+ * @packets:	ProcessPacket deliveries, first deliveries only.
+ * @redelivered: ProcessPacket deliveries after DeferToPassive.
+ * @batches:	ProcessingComplete calls.
+ * @dropped:	packets dropped, per reason.
+ * @stalls:	times delivery stopped with packets left (quota, pause).
+ * @completions_sent: completion packets written to the ring.
+ * @completions_parked: completions that waited for ring space.
+ * @completions_lost: completions never sent (channel closed first).
+ * @ring_corrupt: times the ring's framing could not be trusted.
+ */
+struct vmb_rx_stats {
+	u64 packets;
+	u64 redelivered;
+	u64 batches;
+	u64 dropped[VMB_DROP_NR];
+	u64 stalls;
+	u64 completions_sent;
+	u64 completions_parked;
+	u64 completions_lost;
+	u64 ring_corrupt;
+};
+
+/* Delivery runs only while no stop reason is set. */
+#define VMB_RX_STOP_STARTING	BIT(0)	/* opened, Started not yet run */
+#define VMB_RX_STOP_PAUSED	BIT(1)	/* VmbChannelPause */
+#define VMB_RX_STOP_FAILED	BIT(2)	/* VmbChannelPacketFail */
+#define VMB_RX_STOP_CLOSING	BIT(3)	/* VmbChannelDisable */
+#define VMB_RX_STOP_CORRUPT	BIT(4)	/* ring framing broken */
+
+enum vmb_rx_packet_state {
+	VMB_RX_FREE,
+	VMB_RX_DELIVERING,	/* inside ProcessPacket */
+	VMB_RX_OUTSTANDING,	/* delivered, not completed */
+	VMB_RX_DEFERRED,	/* waiting for passive redelivery */
+	VMB_RX_PARKED,		/* completed; completion awaits ring space */
+};
+
+/**
+ * struct vmb_rx_packet - one received packet: the VMBPACKETCOMPLETION.
+ * @channel:	owner.
+ * @node:	on the free, deferred or parked list.
+ * @buf:	the whole VMBus packet, copied once out of the iterator's
+ *		buffer; valid until the packet is completed.
+ * @data_offset: payload offset in @buf.
+ * @data_len:	payload bytes.
+ * @flags:	ProcessPacket flags.
+ * @trans_id:	the host's transaction id, echoed in the completion.
+ * @completion_requested: the host asked for a completion.
+ * @state:	enum vmb_rx_packet_state, under vmb_rx.lock.
+ * @completion_len: parked completion payload bytes, kept in @buf.
+ */
+struct vmb_rx_packet {
+	struct vmb_channel *channel;
+	struct list_head node;
+	u8 *buf;
+	u32 data_offset;
+	u32 data_len;
+	u32 flags;
+	u64 trans_id;
+	bool completion_requested;
+	u8 state;
+	u32 completion_len;
+};
+
+/**
+ * struct vmb_rx - the receive engine of one channel.
+ * @lock:	see the top of this file.
+ * @slots:	the packet pool, sized at Enable; no allocation per packet.
+ * @nslots:	pool size.
+ * @buffers:	one @buf_size buffer per slot.
+ * @buf_size:	largest incoming packet, descriptor included; also the
+ *		inbound copy buffer size the channel is opened with.
+ * @free:	free slots.
+ * @deferred:	packets awaiting passive redelivery, in deferral order.
+ * @parked:	completions awaiting ring space, in completion order.
+ * @taken:	slots out of the pool, parked completions included.
+ * @held:	slots the client owns (delivering, outstanding, deferred).
+ * @quota:	VmbChannelSetTransactionQuota; the pool caps it.
+ * @stop:	VMB_RX_STOP_* reasons.
+ * @running:	the runner is active.
+ * @rerun:	a kick arrived while it was.
+ * @stalled:	the last batch stopped with packets left in the ring.
+ * @passive:	deliver at process context.
+ * @work:	process-context runner: deferred packets, passive batches.
+ * @idle:	woken when the runner stops or a slot is freed.
+ * @batch_count: ProcessPacket calls since the last ProcessingComplete.
+ * @stats:	counters.
+ */
+struct vmb_rx {
+	spinlock_t lock;
+	struct vmb_rx_packet *slots;
+	u32 nslots;
+	u8 *buffers;
+	u32 buf_size;
+	struct list_head free;
+	struct list_head deferred;
+	struct list_head parked;
+	u32 taken;
+	u32 held;
+	u32 quota;
+	unsigned int stop;
+	bool running;
+	bool rerun;
+	bool stalled;
+	bool passive;
+	struct work_struct work;
+	wait_queue_head_t idle;
+	u32 batch_count;
+	struct vmb_rx_stats stats;
+};
+
+/**
+ * struct vmb_channel - a KMCL channel: the VMBCHANNEL.
+ * @device:	the parent hv_device.
+ * @ops:	backend, chosen at Allocate.
+ * @vmbus:	the open Linux channel, NULL unless enabled.
+ * @state_lock:	see the top of this file.
+ * @state:	enum vmb_channel_state.
+ * @pause_on_enable: VmbChannelPause before Enable: enable paused.
+ * @process_packet: ProcessPacket callback.
+ * @processing_complete: ProcessingComplete callback, may be NULL.
+ * @callbacks:	state-change callbacks, copied.
+ * @max_packet_size: VmbChannelInitSetMaximumPacketSize.
+ * @max_external_data: VmbChannelInitSetMaximumExternalData DataSize.
+ * @max_external_chain: ... ChainLength.
+ * @client_context_size: VmbChannelInitSetClientContextSize (recorded).
+ * @in_ring_pages: inbound data pages.
+ * @out_ring_pages: outbound data pages.
+ * @pointer:	VmbChannelSetPointer.
+ * @name:	friendly name, ASCII.
+ * @rx:		receive engine.
+ */
+struct vmb_channel {
+	struct hv_device *device;
+	const struct vmbkmcl_backend_ops *ops;
+	struct vmbus_channel *vmbus;
+	struct mutex state_lock;
+	enum vmb_channel_state state;
+	bool pause_on_enable;
+	PFN_VMB_CHANNEL_PROCESS_PACKET process_packet;
+	PFN_VMB_CHANNEL_PROCESSING_COMPLETE processing_complete;
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS callbacks;
+	u32 max_packet_size;
+	u32 max_external_data;
+	u32 max_external_chain;
+	u32 client_context_size;
+	u32 in_ring_pages;
+	u32 out_ring_pages;
+	void *pointer;
+	char name[VMB_NAME_MAX];
+	struct vmb_rx rx;
+};
+
+/* receive.c */
+void vmb_rx_interrupt(void *context);
+
+/* rx_control.c */
+void vmb_rx_init(struct vmb_channel *c);
+int vmb_rx_setup(struct vmb_channel *c);
+void vmb_rx_teardown(struct vmb_channel *c);
+void vmb_rx_stop(struct vmb_channel *c, unsigned int reason);
+void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons);
+void vmb_rx_wait_idle(struct vmb_channel *c);
+void vmb_rx_wait_released(struct vmb_channel *c);
+
+/* channel.c */
+NTSTATUS vmb_errno_to_status(int err);
+
+#endif /* _VMBKMCL_CHANNEL_H */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive engine's packet pool and flow control.
+ *
+ * The pool is allocated at Enable from the transaction quota then in force
+ * and the maximum packet size, and freed after close: nothing is allocated
+ * per packet.  A slot is "taken" from the moment the runner claims it until
+ * its completion is on the ring; it is "held" while the client owns it
+ * (being delivered, outstanding or deferred).  The quota caps taken slots,
+ * so parked completions still apply back-pressure; Pause and Disable wait
+ * only for held ones, which the client alone can release.
+ */
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "channel.h"
+#include "receive.h"
+
+/* How often a quiesce that is still waiting says so. */
+#define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
+
+struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	if (!rx->stop && rx->taken < rx->quota) {
+		p = list_first_entry_or_null(&rx->free, struct vmb_rx_packet,
+					     node);
+	}
+	if (p) {
+		list_del_init(&p->node);
+		p->state = VMB_RX_DELIVERING;
+		rx->taken++;
+		rx->held++;
+	} else {
+		rx->stalled = true;
+	}
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return p;
+}
+
+/*
+ * Return a slot to the pool.  Returns true when delivery had stalled and
+ * must be kicked.
+ */
+bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	lockdep_assert_held(&rx->lock);
+	if (p->state != VMB_RX_PARKED)
+		rx->held--;
+	p->state = VMB_RX_FREE;
+	list_add(&p->node, &rx->free);
+	rx->taken--;
+	if (rx->stalled && !rx->stop) {
+		rx->stalled = false;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * vmb_rx_init() - initialise the receive engine of a new channel.
+ * @c: the channel.
+ */
+void vmb_rx_init(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+
+	spin_lock_init(&rx->lock);
+	INIT_LIST_HEAD(&rx->free);
+	INIT_LIST_HEAD(&rx->deferred);
+	INIT_LIST_HEAD(&rx->parked);
+	INIT_WORK(&rx->work, vmb_rx_work);
+	init_waitqueue_head(&rx->idle);
+	rx->quota = VMB_DEFAULT_QUOTA;
+}
+
+/**
+ * vmb_rx_setup() - allocate the packet pool before the channel opens.
+ * @c: the channel, not yet open.
+ *
+ * Delivery starts stopped (VMB_RX_STOP_STARTING, and VMB_RX_STOP_PAUSED if
+ * Pause was called before Enable).
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -ENOMEM.
+ */
+int vmb_rx_setup(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+	u32 i;
+
+	might_sleep();
+	rx->buf_size = ALIGN(c->max_packet_size, sizeof(u64)) +
+		       VMB_RX_HEADER_ROOM;
+	rx->nslots = rx->quota;
+	rx->slots = kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
+	if (!rx->slots)
+		return -ENOMEM;
+	rx->buffers = kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
+	if (!rx->buffers) {
+		kfree(rx->slots);
+		rx->slots = NULL;
+		return -ENOMEM;
+	}
+
+	INIT_LIST_HEAD(&rx->free);
+	for (i = 0; i < rx->nslots; i++) {
+		struct vmb_rx_packet *p = &rx->slots[i];
+
+		p->channel = c;
+		p->buf = rx->buffers + (size_t)i * rx->buf_size;
+		list_add_tail(&p->node, &rx->free);
+	}
+	rx->taken = 0;
+	rx->held = 0;
+	rx->stalled = false;
+	rx->running = false;
+	rx->rerun = false;
+	rx->batch_count = 0;
+	rx->stop = VMB_RX_STOP_STARTING |
+		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
+	return 0;
+}
+
+/**
+ * vmb_rx_teardown() - free the pool once the channel is closed.
+ * @c: the channel; its callback no longer runs and the client holds no
+ *     packet.
+ *
+ * Completions still parked can no longer be sent and are counted lost.
+ *
+ * Context: process context; sleeps.
+ */
+void vmb_rx_teardown(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+	struct vmb_rx_packet *p, *tmp;
+
+	might_sleep();
+	cancel_work_sync(&rx->work);
+	list_for_each_entry_safe(p, tmp, &rx->parked, node) {
+		list_del(&p->node);
+		rx->stats.completions_lost++;
+	}
+	WARN_ON(rx->held || !list_empty(&rx->deferred));
+	kvfree(rx->buffers);
+	kfree(rx->slots);
+	rx->buffers = NULL;
+	rx->slots = NULL;
+	rx->nslots = 0;
+}
+
+/**
+ * vmb_rx_stop() - stop delivery for @reason (VMB_RX_STOP_*).
+ * @c:      the channel.
+ * @reason: the stop bit to set.
+ *
+ * The runner finishes the packet it is delivering, ends the batch and
+ * leaves the rest in the ring, masked.
+ */
+void vmb_rx_stop(struct vmb_channel *c, unsigned int reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rx.lock, flags);
+	c->rx.stop |= reason;
+	spin_unlock_irqrestore(&c->rx.lock, flags);
+}
+
+/**
+ * vmb_rx_resume() - lift stop @reasons and drain what waited meanwhile.
+ * @c:       an enabled channel.
+ * @reasons: the stop bits to clear.
+ */
+void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons)
+{
+	unsigned long flags;
+	bool go;
+
+	spin_lock_irqsave(&c->rx.lock, flags);
+	c->rx.stop &= ~reasons;
+	go = !c->rx.stop;
+	if (go)
+		c->rx.stalled = false;
+	spin_unlock_irqrestore(&c->rx.lock, flags);
+	if (go)
+		vmb_rx_kick(c);
+}
+
+static bool vmb_rx_check(struct vmb_rx *rx, bool (*cond)(struct vmb_rx *))
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	ok = cond(rx);
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return ok;
+}
+
+static bool vmb_rx_idle(struct vmb_rx *rx)
+{
+	return !rx->running && list_empty(&rx->deferred);
+}
+
+static bool vmb_rx_released(struct vmb_rx *rx)
+{
+	return !rx->held;
+}
+
+/*
+ * Wait for the client's own callbacks or completions.  Nothing the host
+ * does can hold this up, and nothing can be done on the client's behalf,
+ * so instead of giving up it says every interval what it is waiting for.
+ */
+static void vmb_rx_wait(struct vmb_channel *c, bool (*cond)(struct vmb_rx *),
+			const char *what)
+{
+	struct vmb_rx *rx = &c->rx;
+
+	might_sleep();
+	while (!wait_event_timeout(rx->idle, vmb_rx_check(rx, cond),
+				   VMB_QUIESCE_WARN_INTERVAL))
+		pr_warn("vmbkmcl: %s: still waiting for %s (%u packets held)\n",
+			c->name, what, READ_ONCE(rx->held));
+}
+
+/**
+ * vmb_rx_wait_idle() - wait until no callback runs or is queued.
+ * @c: the channel, with delivery stopped.
+ *
+ * Context: process context, not from a packet callback; sleeps.
+ */
+void vmb_rx_wait_idle(struct vmb_channel *c)
+{
+	vmb_rx_wait(c, vmb_rx_idle, "packet callbacks to return");
+}
+
+/**
+ * vmb_rx_wait_released() - wait until the client completed every packet.
+ * @c: the channel, with delivery stopped.
+ *
+ * Context: process context, not from a packet callback; sleeps.
+ */
+void vmb_rx_wait_released(struct vmb_channel *c)
+{
+	vmb_rx_wait(c, vmb_rx_released, "received packets to be completed");
+}
+
+/**
+ * VmbChannelSetIncomingProcessingAtPassive() - choose the callback context.
+ * @Channel:        the channel.
+ * @RequirePassive: TRUE: ProcessPacket and ProcessingComplete run in
+ *                  process context, from a worker; FALSE: in softirq
+ *                  context, from the channel's tasklet.
+ *
+ * May be called at any time; a batch already running finishes in the old
+ * context, and callbacks never overlap either way.
+ *
+ * Context: any context; does not sleep.
+ */
+VOID VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
+					      BOOLEAN RequirePassive)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&Channel->rx.lock, flags);
+	WRITE_ONCE(Channel->rx.passive, !!RequirePassive);
+	spin_unlock_irqrestore(&Channel->rx.lock, flags);
+}
+EXPORT_SYMBOL_GPL(VmbChannelSetIncomingProcessingAtPassive);
+
+/**
+ * VmbChannelSetTransactionQuota() - cap the received packets outstanding.
+ * @Channel: the channel.
+ * @Quota:   packets indicated but not yet completed, at least 1.
+ *
+ * Before Enable it also sizes the packet pool (default 32); afterwards the
+ * pool caps it.  Lowering it below the current count only stops further
+ * delivery; raising it does not restart a stalled queue: only a completion
+ * does, as on Windows.  A quota of 0 is ignored.
+ *
+ * Context: any context; does not sleep.
+ */
+VOID VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
+{
+	unsigned long flags;
+
+	if (!Quota) {
+		pr_warn_ratelimited("vmbkmcl: %s: transaction quota 0 ignored\n",
+				    Channel->name);
+		return;
+	}
+	spin_lock_irqsave(&Channel->rx.lock, flags);
+	Channel->rx.quota = Quota;
+	spin_unlock_irqrestore(&Channel->rx.lock, flags);
+}
+EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host input validation for the receive engine.
+ *
+ * The host is untrusted.  hv_pkt_iter_first() copies each packet out of
+ * the ring, but it clamps a bad len8 and replaces a bad offset8 in its copy
+ * without saying so, so the copy is checked against the raw ring header
+ * (read once) and then against the layout its type promises.  Only the
+ * copy is used afterwards; nothing read from the host becomes a pointer.
+ */
+#include <linux/hyperv.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "channel.h"
+#include "receive.h"
+
+#define VMB_XFER_HDR_SIZE	offsetof(struct vmtransfer_page_packet_header, ranges)
+
+/* The GPA-direct prefix; defined here as mainline is dropping its copy. */
+struct vmb_gpa_direct_hdr {
+	struct vmpacket_descriptor d;
+	u32 reserved;
+	u32 range_cnt;
+} __packed;
+
+struct vmb_gpa_range_hdr {
+	u32 byte_count;
+	u32 byte_offset;
+} __packed;
+
+static const char * const vmb_drop_names[VMB_DROP_NR] = {
+	[VMB_DROP_BAD_TYPE] = "bad type",
+	[VMB_DROP_BAD_OFFSET] = "bad data offset",
+	[VMB_DROP_OVERSIZE] = "larger than the maximum packet size",
+	[VMB_DROP_BAD_XFER_PAGES] = "bad transfer-page header",
+	[VMB_DROP_BAD_GPA_RANGES] = "bad GPA ranges",
+	[VMB_DROP_UNEXPECTED_COMPLETION] = "completion for no request",
+};
+
+static u32 vmb_ring_bytes_to_read(struct hv_ring_buffer_info *rbi)
+{
+	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+	u32 read = rbi->priv_read_index;
+
+	return write >= read ? write - read : rbi->ring_datasize - read + write;
+}
+
+/*
+ * Bytes the packet really occupies, read once from the ring header the
+ * iterator copied from, or 0 when that length cannot be followed safely.
+ * The iterator clamps a bad len8 and rewrites a bad offset8 in its copy, so
+ * the copy alone cannot tell a truncated packet from a whole one.
+ */
+u32 vmb_rx_frame_len(struct vmbus_channel *ch,
+			    const struct vmpacket_descriptor *raw)
+{
+	u32 len = (u32)READ_ONCE(raw->len8) << 3;
+
+	if (len < sizeof(*raw) ||
+	    len + VMB_PKT_TRAILER > vmb_ring_bytes_to_read(&ch->inbound))
+		return 0;
+	return len;
+}
+
+static bool vmb_rx_xfer_pages_ok(const struct vmpacket_descriptor *desc,
+				 u32 off)
+{
+	const struct vmtransfer_page_packet_header *x = (const void *)desc;
+
+	if (off < VMB_XFER_HDR_SIZE)
+		return false;
+	return x->range_cnt &&
+	       x->range_cnt <= (off - VMB_XFER_HDR_SIZE) /
+			       sizeof(struct vmtransfer_page_range);
+}
+
+static bool vmb_rx_gpa_ranges_ok(const struct vmpacket_descriptor *desc,
+				 u32 off)
+{
+	const struct vmb_gpa_direct_hdr *g = (const void *)desc;
+	u32 pos = sizeof(*g), i;
+
+	if (off < sizeof(*g) || !g->range_cnt)
+		return false;
+	for (i = 0; i < g->range_cnt; i++) {
+		const struct vmb_gpa_range_hdr *r;
+		u32 pages;
+
+		if (pos + sizeof(*r) > off)
+			return false;
+		r = (const void *)((const u8 *)desc + pos);
+		if (!r->byte_count || r->byte_offset >= HV_HYP_PAGE_SIZE)
+			return false;
+		pages = DIV_ROUND_UP((u64)r->byte_offset + r->byte_count,
+				     HV_HYP_PAGE_SIZE);
+		if (pages > (off - pos - sizeof(*r)) / sizeof(u64))
+			return false;
+		pos += sizeof(*r) + pages * sizeof(u64);
+	}
+	return true;
+}
+
+/*
+ * Check the iterator's copy @desc of a packet of @len bytes against the raw
+ * ring header @raw.  Returns VMB_DROP_NR for a good packet, else the reason.
+ */
+enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
+					const struct vmpacket_descriptor *desc,
+					const struct vmpacket_descriptor *raw,
+					u32 len)
+{
+	u32 off = desc->offset8 << 3;
+
+	if (len > c->rx.buf_size || (desc->len8 << 3) != len)
+		return VMB_DROP_OVERSIZE;
+	if (READ_ONCE(raw->offset8) != desc->offset8)
+		return VMB_DROP_BAD_OFFSET;
+
+	switch (desc->type) {
+	case VM_PKT_DATA_INBAND:
+		return VMB_DROP_NR;
+	case VM_PKT_DATA_USING_XFER_PAGES:
+		return vmb_rx_xfer_pages_ok(desc, off) ?
+		       VMB_DROP_NR : VMB_DROP_BAD_XFER_PAGES;
+	case VM_PKT_DATA_USING_GPA_DIRECT:
+		return vmb_rx_gpa_ranges_ok(desc, off) ?
+		       VMB_DROP_NR : VMB_DROP_BAD_GPA_RANGES;
+	case VM_PKT_COMP:
+		/* Nothing is sent yet, so every completion is unsolicited. */
+		return VMB_DROP_UNEXPECTED_COMPLETION;
+	default:
+		return VMB_DROP_BAD_TYPE;
+	}
+}
+
+void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
+			      const struct vmpacket_descriptor *desc)
+{
+	c->rx.stats.dropped[why]++;
+	pr_warn_ratelimited("vmbkmcl: %s: dropped packet (%s): type %u offset8 %u len8 %u\n",
+			    c->name, vmb_drop_names[why], desc->type,
+			    desc->offset8, desc->len8);
+}
+

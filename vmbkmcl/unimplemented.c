@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KMCL client functions not implemented yet.  Each later issue moves its
+ * functions out of here into the file of its concern; what remains says
+ * STATUS_NOT_IMPLEMENTED (or does nothing, or returns NULL or 0 where the
+ * function has no status), as include/vmbkmcl/VmbusKernelModeClientLibApi.h
+ * lists.
+ */
+#include <linux/module.h>
+
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
+
+/**
+ * VmbChannelSizeofPacket() - not implemented yet.
+ * @Channel: unused.
+ *
+ * Return: 0.
+ */
+UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);
+
+/**
+ * VmbPacketAllocate() - not implemented yet.
+ * @Channel: unused.
+ *
+ * Return: NULL.
+ */
+VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(VmbPacketAllocate);
+
+/**
+ * VmbPacketInitialize() - not implemented yet.
+ * @Channel: unused.
+ * @VmbPacket: unused.
+ * @ByteCount: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
+			     UINT32 ByteCount)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbPacketInitialize);
+
+/**
+ * VmbPacketFree() - not implemented yet.
+ * @VmbPacket: unused.
+ */
+VOID VmbPacketFree(VMBPACKET VmbPacket)
+{
+}
+EXPORT_SYMBOL_GPL(VmbPacketFree);
+
+/**
+ * VmbPacketSetCompletionRoutine() - not implemented yet.
+ * @PacketObject: unused.
+ * @CompletionRoutine: unused.
+ */
+VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
+				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine)
+{
+}
+EXPORT_SYMBOL_GPL(VmbPacketSetCompletionRoutine);
+
+/**
+ * VmbPacketSend() - not implemented yet.
+ * @PacketObject: unused.
+ * @Buffer: unused.
+ * @BufferLength: unused.
+ * @ExternalDataMdl: unused.
+ * @Flags: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
+		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbPacketSend);
+
+/**
+ * VmbPacketSendWithExternalMdl() - not implemented yet.
+ * @PacketObject: unused.
+ * @Buffer: unused.
+ * @BufferLength: unused.
+ * @ExternalDataMdl: unused.
+ * @MdlOffset: unused.
+ * @MdlLength: unused.
+ * @Flags: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
+				      UINT32 BufferLength,
+				      PMDL ExternalDataMdl, UINT32 MdlOffset,
+				      UINT32 MdlLength, UINT32 Flags)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
+
+/**
+ * VmbPacketSendWithExternalPfns() - not implemented yet.
+ * @PacketObject: unused.
+ * @Buffer: unused.
+ * @BufferLength: unused.
+ * @ExternalDataPfns: unused.
+ * @PfnLength: unused.
+ * @Flags: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
+				       UINT32 BufferLength,
+				       PPFN_NUMBER ExternalDataPfns,
+				       UINT32 PfnLength, UINT32 Flags)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
+
+/**
+ * VmbChannelSendSynchronousRequest() - not implemented yet.
+ * @Channel: unused.
+ * @Buffer: unused.
+ * @BufferSize: unused.
+ * @ExternalDataMdl: unused.
+ * @Flags: unused.
+ * @CompletionBuffer: unused.
+ * @CompletionBufferSize: unused.
+ * @Timeout: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
+					  UINT32 BufferSize,
+					  PMDL ExternalDataMdl, UINT32 Flags,
+					  PVOID CompletionBuffer,
+					  PUINT32 CompletionBufferSize,
+					  PLARGE_INTEGER Timeout)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);
+
+/**
+ * VmbChannelCreateGpadlFromBuffer() - not implemented yet.
+ * @Channel: unused.
+ * @Flags: unused.
+ * @Buffer: unused.
+ * @ByteCount: unused.
+ * @GpadlHandle: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
+					 PVOID Buffer, UINT32 ByteCount,
+					 PUINT32 GpadlHandle)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromBuffer);
+
+/**
+ * VmbChannelCreateGpadlFromMdl() - not implemented yet.
+ * @Channel: unused.
+ * @Flags: unused.
+ * @Mdl: unused.
+ * @StartOffsetWithinMdl: unused.
+ * @DataLengthWithinMdl: unused.
+ * @GpadlHandle: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
+				      PMDL Mdl, UINT32 StartOffsetWithinMdl,
+				      UINT32 DataLengthWithinMdl,
+				      PUINT32 GpadlHandle)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromMdl);
+
+/**
+ * VmbChannelDeleteGpadl() - not implemented yet.
+ * @Channel: unused.
+ * @GpadlHandle: unused.
+ */
+VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
+{
+}
+EXPORT_SYMBOL_GPL(VmbChannelDeleteGpadl);
+
+/**
+ * VmbChannelPacketGetExternalData() - not implemented yet.
+ * @PacketCompletionContext: unused.
+ * @Flags: unused.
+ * @Mdl: set to NULL.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
+					 UINT32 Flags, PMDL *Mdl)
+{
+	*Mdl = NULL;
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);
+
+/**
+ * VmbPacketSetPointer() - not implemented yet.
+ * @PacketObject: unused.
+ * @Pointer: unused.
+ */
+VOID VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
+{
+}
+EXPORT_SYMBOL_GPL(VmbPacketSetPointer);
+
+/**
+ * VmbPacketGetPointer() - not implemented yet.
+ * @PacketObject: unused.
+ *
+ * Return: NULL.
+ */
+PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
+
+/**
+ * VmbPacketGetChannel() - not implemented yet.
+ * @PacketObject: unused.
+ *
+ * Return: NULL.
+ */
+VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
+
+/**
+ * VmbClientChannelInitSetTargetPnp() - on Linux the channel is always the primary channel of the device passed to VmbChannelAllocate().
+ * @Channel: unused.
+ * @InterfaceType: unused.
+ * @InterfaceInstance: unused.
+ * @PnpFailureCallback: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
+		LPCGUID InterfaceType, LPCGUID InterfaceInstance,
+		PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbClientChannelInitSetTargetPnp);
+
+/**
+ * VmbChannelGetMmioSpace() - no MMIO space is reserved for KMCL channels.
+ * @Channel: unused.
+ * @MmioAddress: set to 0.
+ * @MmioSize: set to 0.
+ */
+VOID VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
+			    UINT64 *MmioSize)
+{
+	*MmioAddress = 0;
+	*MmioSize = 0;
+}
+EXPORT_SYMBOL_GPL(VmbChannelGetMmioSpace);
+
+/**
+ * VmbChannelSetInterruptLatency() - not implemented yet.
+ * @Channel: unused.
+ * @Latency: unused.
+ * @OriginalLatency: unused.
+ *
+ * Return: STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
+				       PUINT16 OriginalLatency)
+{
+	return STATUS_NOT_IMPLEMENTED;
+}
+EXPORT_SYMBOL_GPL(VmbChannelSetInterruptLatency);
