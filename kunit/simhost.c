@@ -12,6 +12,7 @@
  *  3. Offsets are byte offsets into the data area; the data pages are mapped
  *     twice behind the header page, so a packet never needs splitting.
  */
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -352,6 +353,39 @@ void simhost_hold_interrupts(struct simhost *sh, bool hold)
 		tasklet_schedule(&sh->irq);
 }
 EXPORT_SYMBOL_GPL(simhost_hold_interrupts);
+
+/**
+ * simhost_sync() - wait until no interrupt is pending or running.
+ * @sh: the simhost.
+ *
+ * After it, every interrupt raised before the call has been delivered and
+ * its callback has returned; work the callback queued may still run.
+ *
+ * Context: process context; sleeps.
+ */
+void simhost_sync(struct simhost *sh)
+{
+	might_sleep();
+	/* The tasklet sets RUN before it clears SCHED, so SCHED clear then
+	 * RUN clear means the last one has finished.
+	 */
+	while (test_bit(TASKLET_STATE_SCHED, &sh->irq.state))
+		usleep_range(100, 200);
+	tasklet_unlock_wait(&sh->irq);
+}
+EXPORT_SYMBOL_GPL(simhost_sync);
+
+/**
+ * simhost_rings_open() - whether the channel has rings now.
+ * @sh: the simhost.
+ *
+ * Return: true between a successful open and the close.
+ */
+bool simhost_rings_open(struct simhost *sh)
+{
+	return sh->rings_open;
+}
+EXPORT_SYMBOL_GPL(simhost_rings_open);
 
 /**
  * simhost_interrupts() - channel callbacks run so far.

@@ -61,6 +61,8 @@ void simhost_close_rings(struct simhost *sh);
 
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);
+void simhost_sync(struct simhost *sh);
+bool simhost_rings_open(struct simhost *sh);
 u32 simhost_interrupts(struct simhost *sh);
 u32 simhost_signals(struct simhost *sh);
 

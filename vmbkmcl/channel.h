@@ -224,6 +224,7 @@ void vmb_rx_stop(struct vmb_channel *c, unsigned int reason);
 void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons);
 void vmb_rx_wait_idle(struct vmb_channel *c);
 void vmb_rx_wait_released(struct vmb_channel *c);
+void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);

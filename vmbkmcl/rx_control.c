@@ -299,3 +299,23 @@ VOID VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
 	spin_unlock_irqrestore(&Channel->rx.lock, flags);
 }
 EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);
+
+/**
+ * vmbkmcl_channel_rx_stats() - a snapshot of a channel's receive counters.
+ * @Channel: the channel.
+ * @stats:   receives the counters.
+ *
+ * For debugfs and tests; the counters only grow, and a snapshot taken
+ * while packets flow may be a few packets old.
+ *
+ * Context: any context.
+ */
+void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&Channel->rx.lock, flags);
+	*stats = Channel->rx.stats;
+	spin_unlock_irqrestore(&Channel->rx.lock, flags);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_channel_rx_stats);

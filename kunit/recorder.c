@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * recorder - a KMCL client for tests that logs every callback it gets.
+ * See recorder.h.
+ */
+#include <linux/module.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
+
+#include "recorder.h"
+
+/* Bounded waits: generous for TCG, short enough to fail a hung case. */
+#define REC_WAIT_TIMEOUT	msecs_to_jiffies(10000)
+
+static enum rec_ctx rec_context(void)
+{
+	if (in_serving_softirq())
+		return REC_CTX_SOFTIRQ;
+	if (in_task())
+		return REC_CTX_TASK;
+	return REC_CTX_OTHER;
+}
+
+static u64 rec_tag(const void *buf, u32 len)
+{
+	u64 tag = 0;
+
+	if (len >= sizeof(tag))
+		memcpy(&tag, buf, sizeof(tag));
+	return tag;
+}
+
+static void rec_log(struct recorder *r, enum rec_kind kind, u32 len,
+		    u32 flags, u64 tag)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&r->lock, irqflags);
+	if (r->nevents < r->cap) {
+		r->events[r->nevents++] = (struct rec_event) {
+			.kind = kind, .ctx = rec_context(), .len = len,
+			.flags = flags, .tag = tag,
+		};
+	}
+	if (kind == REC_PACKET)
+		r->packets++;
+	else if (kind == REC_BATCH)
+		r->batches++;
+	spin_unlock_irqrestore(&r->lock, irqflags);
+	wake_up(&r->wq);
+}
+
+static struct recorder *rec_of(VMBCHANNEL channel)
+{
+	return VmbChannelGetPointer(channel);
+}
+
+static void rec_hold(struct recorder *r, VMBPACKETCOMPLETION packet,
+		     void *buf)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&r->lock, irqflags);
+	if (!WARN_ON(r->nheld >= r->cap)) {
+		r->held[r->nheld] = packet;
+		r->held_buf[r->nheld] = buf;
+		r->nheld++;
+	}
+	spin_unlock_irqrestore(&r->lock, irqflags);
+}
+
+static VOID rec_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
+			       PVOID buf, UINT32 len, UINT32 flags)
+{
+	struct recorder *r = rec_of(channel);
+	u64 tag = rec_tag(buf, len);
+
+	rec_log(r, REC_PACKET, len, flags, tag);
+	if (r->hook)
+		r->hook(r, tag);
+	if (tag && tag == r->fail_tag) {
+		VmbChannelPacketFail(packet);
+		return;
+	}
+	switch (r->policy) {
+	case REC_HOLD:
+		rec_hold(r, packet, buf);
+		return;
+	case REC_DEFER_ONCE:
+		if (rec_context() != REC_CTX_TASK) {
+			VmbChannelPacketDeferToPassive(packet);
+			return;
+		}
+		fallthrough;
+	case REC_COMPLETE_INLINE:
+		VmbChannelPacketComplete(packet, &tag, sizeof(tag));
+	}
+}
+
+static VOID rec_processing_complete(VMBCHANNEL channel, UINT32 n)
+{
+	rec_log(rec_of(channel), REC_BATCH, n, 0, 0);
+}
+
+static NTSTATUS rec_opened(VMBCHANNEL channel)
+{
+	struct recorder *r = rec_of(channel);
+
+	rec_log(r, REC_OPENED, 0, 0, 0);
+	return r->opened_status;
+}
+
+static VOID rec_started(VMBCHANNEL channel)
+{
+	rec_log(rec_of(channel), REC_STARTED, 0, 0, 0);
+}
+
+static VOID rec_post_started(VMBCHANNEL channel)
+{
+	rec_log(rec_of(channel), REC_POST_STARTED, 0, 0, 0);
+}
+
+static VOID rec_suspend(VMBCHANNEL channel)
+{
+	rec_log(rec_of(channel), REC_SUSPEND, 0, 0, 0);
+}
+
+static VOID rec_closed(VMBCHANNEL channel)
+{
+	rec_log(rec_of(channel), REC_CLOSED, 0, 0, 0);
+}
+
+/**
+ * recorder_init() - allocate a recording channel on @sh's device.
+ * @r:   zeroed recorder; the caller sets @r->policy and friends after.
+ * @sh:  the simulated host.
+ * @cap: events logged (and packets held) at most.
+ *
+ * Every callback is installed; the channel is not enabled.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -ENOMEM.
+ */
+int recorder_init(struct recorder *r, struct simhost *sh, u32 cap)
+{
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS cb;
+
+	spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->wq);
+	r->sh = sh;
+	r->cap = cap;
+	r->events = kvcalloc(cap, sizeof(*r->events), GFP_KERNEL);
+	r->held = kvcalloc(cap, sizeof(*r->held), GFP_KERNEL);
+	r->held_buf = kvcalloc(cap, sizeof(*r->held_buf), GFP_KERNEL);
+	if (!r->events || !r->held || !r->held_buf ||
+	    !NT_SUCCESS(VmbChannelAllocate(simhost_device(sh), FALSE,
+					   &r->channel)))
+		goto err;
+
+	VmbChannelSetPointer(r->channel, r);
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&cb);
+	cb.EvtChannelOpened = rec_opened;
+	cb.EvtChannelStarted = rec_started;
+	cb.EvtChannelPostStarted = rec_post_started;
+	cb.EvtChannelSuspend = rec_suspend;
+	cb.EvtChannelClosed = rec_closed;
+	if (!NT_SUCCESS(VmbChannelInitSetStateChangeCallbacks(r->channel, &cb)) ||
+	    !NT_SUCCESS(VmbChannelInitSetProcessPacketCallbacks(r->channel,
+			rec_process_packet, rec_processing_complete)))
+		goto err;
+	return 0;
+err:
+	recorder_destroy(r);
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(recorder_init);
+
+/**
+ * recorder_enable() - enable the channel.
+ * @r: the recorder.
+ *
+ * Return: VmbChannelEnable()'s status.
+ */
+NTSTATUS recorder_enable(struct recorder *r)
+{
+	return VmbChannelEnable(r->channel);
+}
+EXPORT_SYMBOL_GPL(recorder_enable);
+
+/**
+ * recorder_destroy() - complete what is held, disable and free.
+ * @r: the recorder, initialised or partly so.
+ *
+ * Context: process context; sleeps.
+ */
+void recorder_destroy(struct recorder *r)
+{
+	if (r->channel) {
+		recorder_complete_held(r, U32_MAX);
+		VmbChannelDisable(r->channel);
+		VmbChannelCleanup(r->channel);
+		r->channel = NULL;
+	}
+	kvfree(r->held_buf);
+	kvfree(r->held);
+	kvfree(r->events);
+}
+EXPORT_SYMBOL_GPL(recorder_destroy);
+
+static bool rec_reached(struct recorder *r, u32 packets, u32 batches)
+{
+	unsigned long irqflags;
+	bool done;
+
+	spin_lock_irqsave(&r->lock, irqflags);
+	done = r->packets >= packets && r->batches >= batches;
+	spin_unlock_irqrestore(&r->lock, irqflags);
+	return done;
+}
+
+/**
+ * recorder_wait() - wait until at least @packets ProcessPacket and
+ * @batches ProcessingComplete calls were logged.
+ * @r:       the recorder.
+ * @packets: ProcessPacket calls.
+ * @batches: ProcessingComplete calls.
+ *
+ * Context: process context; sleeps, at most 10 s.
+ * Return: true if reached, false on timeout.
+ */
+bool recorder_wait(struct recorder *r, u32 packets, u32 batches)
+{
+	return wait_event_timeout(r->wq, rec_reached(r, packets, batches),
+				  REC_WAIT_TIMEOUT) > 0;
+}
+EXPORT_SYMBOL_GPL(recorder_wait);
+
+/**
+ * recorder_complete_held() - complete the oldest held packets, in order,
+ * each with its tag as the completion payload.
+ * @r: the recorder.
+ * @n: how many, at most.
+ *
+ * Return: how many were completed.
+ */
+u32 recorder_complete_held(struct recorder *r, u32 n)
+{
+	unsigned long irqflags;
+	u32 done = 0;
+
+	for (;;) {
+		VMBPACKETCOMPLETION packet;
+		u64 tag;
+
+		spin_lock_irqsave(&r->lock, irqflags);
+		if (done == n || !r->nheld) {
+			spin_unlock_irqrestore(&r->lock, irqflags);
+			return done;
+		}
+		packet = r->held[0];
+		memcpy(&tag, r->held_buf[0], sizeof(tag));
+		r->nheld--;
+		memmove(r->held, r->held + 1, r->nheld * sizeof(*r->held));
+		memmove(r->held_buf, r->held_buf + 1,
+			r->nheld * sizeof(*r->held_buf));
+		spin_unlock_irqrestore(&r->lock, irqflags);
+		VmbChannelPacketComplete(packet, &tag, sizeof(tag));
+		done++;
+	}
+}
+EXPORT_SYMBOL_GPL(recorder_complete_held);
+
+/**
+ * recorder_count() - events of @kind logged so far.
+ * @r:    the recorder.
+ * @kind: the callback.
+ *
+ * Return: the count.
+ */
+u32 recorder_count(struct recorder *r, enum rec_kind kind)
+{
+	unsigned long irqflags;
+	u32 i, n = 0;
+
+	spin_lock_irqsave(&r->lock, irqflags);
+	for (i = 0; i < r->nevents; i++)
+		n += r->events[i].kind == kind;
+	spin_unlock_irqrestore(&r->lock, irqflags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(recorder_count);
+
+static u8 rec_pattern(u64 id, u32 i)
+{
+	return (u8)(id * 7 + i);
+}
+
+/**
+ * rec_write() - write one inband packet tagged with @id.
+ * @sh:    the simulated host.
+ * @id:    the tag (first 8 payload bytes) and transaction id.
+ * @len:   payload bytes, at least 8; the rest is a pattern of @id.
+ * @flags: descriptor flags, e.g. VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED.
+ *
+ * Return: as simhost_write_inband().
+ */
+int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags)
+{
+	u8 buf[REC_MAX_PAYLOAD];
+	u32 i;
+
+	if (WARN_ON(len < sizeof(id) || len > sizeof(buf)))
+		return -EINVAL;
+	memcpy(buf, &id, sizeof(id));
+	for (i = sizeof(id); i < len; i++)
+		buf[i] = rec_pattern(id, i);
+	return simhost_write_inband(sh, VM_PKT_DATA_INBAND, flags, id, buf, len);
+}
+EXPORT_SYMBOL_GPL(rec_write);
+
+/**
+ * rec_payload_ok() - does @buf hold what rec_write() wrote for @id?
+ * @buf: payload as delivered.
+ * @len: bytes written (the delivered length is padded to 8).
+ * @id:  the tag.
+ *
+ * Return: true if every byte matches.
+ */
+bool rec_payload_ok(const void *buf, u32 len, u64 id)
+{
+	const u8 *b = buf;
+	u32 i;
+
+	if (len < sizeof(id) || memcmp(b, &id, sizeof(id)))
+		return false;
+	for (i = sizeof(id); i < len; i++)
+		if (b[i] != rec_pattern(id, i))
+			return false;
+	return true;
+}
+EXPORT_SYMBOL_GPL(rec_payload_ok);

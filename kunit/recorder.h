@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * recorder - a KMCL client for tests that logs every callback it gets.
+ *
+ * A recorder owns one vmbkmcl channel on a simhost device, installs every
+ * callback, and appends an event per call: which callback, in which
+ * context, with what length and flags, and the packet's tag (the first 8
+ * payload bytes, which rec_write() sets to the packet's id).  Tests assert
+ * on the log.  How it answers packets is its policy: complete each inline,
+ * hold them for the test to complete later, or defer each to passive once;
+ * a packet whose tag is @fail_tag is failed (VmbChannelPacketFail) instead.
+ * @hook, if set, runs inside ProcessPacket before the policy.
+ *
+ * Locking: the log and the held list are under @lock (callbacks arrive in
+ * softirq); waiters sleep on @wq.
+ */
+#ifndef _VMBKMCL_RECORDER_H
+#define _VMBKMCL_RECORDER_H
+
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
+
+#include "simhost.h"
+
+enum rec_kind {
+	REC_PACKET,
+	REC_BATCH,
+	REC_OPENED,
+	REC_STARTED,
+	REC_POST_STARTED,
+	REC_SUSPEND,
+	REC_CLOSED,
+};
+
+enum rec_ctx {
+	REC_CTX_SOFTIRQ = 1,
+	REC_CTX_TASK,
+	REC_CTX_OTHER,
+};
+
+enum rec_policy {
+	REC_COMPLETE_INLINE,	/* complete inside ProcessPacket */
+	REC_HOLD,		/* keep; the test completes */
+	REC_DEFER_ONCE,		/* DeferToPassive, then complete inline */
+};
+
+/**
+ * struct rec_event - one callback.
+ * @kind:  enum rec_kind.
+ * @ctx:   enum rec_ctx it ran in.
+ * @len:   packet BufferLength, or PacketsProcessed for REC_BATCH.
+ * @flags: packet Flags.
+ * @tag:   first 8 payload bytes, 0 if shorter.
+ */
+struct rec_event {
+	u8 kind;
+	u8 ctx;
+	u32 len;
+	u32 flags;
+	u64 tag;
+};
+
+/* Payload bytes the recorder completes with: the packet's tag. */
+#define REC_COMPLETION_LEN	sizeof(u64)
+/* Largest payload rec_write() builds (on the stack). */
+#define REC_MAX_PAYLOAD		512
+
+struct recorder {
+	struct simhost *sh;
+	VMBCHANNEL channel;
+	spinlock_t lock;
+	wait_queue_head_t wq;
+	enum rec_policy policy;
+	NTSTATUS opened_status;
+	struct rec_event *events;
+	u32 nevents;
+	u32 cap;
+	u32 packets;
+	u32 batches;
+	VMBPACKETCOMPLETION *held;
+	void **held_buf;
+	u32 nheld;
+	u64 fail_tag;
+	void (*hook)(struct recorder *r, u64 tag);
+};
+
+int recorder_init(struct recorder *r, struct simhost *sh, u32 cap);
+NTSTATUS recorder_enable(struct recorder *r);
+void recorder_destroy(struct recorder *r);
+bool recorder_wait(struct recorder *r, u32 packets, u32 batches);
+u32 recorder_complete_held(struct recorder *r, u32 n);
+u32 recorder_count(struct recorder *r, enum rec_kind kind);
+
+int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
+bool rec_payload_ok(const void *buf, u32 len, u64 id);
+
+#endif /* _VMBKMCL_RECORDER_H */
