@@ -63,6 +63,8 @@ enum vmb_rx_drop {
  * @packets:	ProcessPacket deliveries, first deliveries only.
  * @redelivered: ProcessPacket deliveries after DeferToPassive.
  * @batches:	ProcessingComplete calls.
+ * @empty_wakeups: batch loops that found nothing to deliver (an interrupt
+ *		that raced the end of the previous batch, or a kick).
  * @dropped:	packets dropped, per reason.
  * @stalls:	times delivery stopped with packets left (quota, pause).
  * @completions_sent: completion packets written to the ring.
@@ -74,6 +76,7 @@ struct vmb_rx_stats {
 	u64 packets;
 	u64 redelivered;
 	u64 batches;
+	u64 empty_wakeups;
 	u64 dropped[VMB_DROP_NR];
 	u64 stalls;
 	u64 completions_sent;

@@ -160,6 +160,8 @@ static void vmb_rx_batch(struct vmb_channel *c)
 		if (!hv_end_read(&ch->inbound))
 			break;
 	}
+	if (!c->rx.batch_count)
+		c->rx.stats.empty_wakeups++;
 	vmb_rx_end_batch(c);
 }
 

@@ -95,7 +95,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 	might_sleep();
 	rx->buf_size = ALIGN(c->max_packet_size, sizeof(u64)) +
 		       VMB_RX_HEADER_ROOM;
-	rx->nslots = rx->quota;
+	rx->nslots = max_t(u32, rx->quota, VMB_DEFAULT_QUOTA);
 	rx->slots = kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
 	if (!rx->slots)
 		return -ENOMEM;
@@ -278,8 +278,8 @@ EXPORT_SYMBOL_GPL(VmbChannelSetIncomingProcessingAtPassive);
  * @Channel: the channel.
  * @Quota:   packets indicated but not yet completed, at least 1.
  *
- * Before Enable it also sizes the packet pool (default 32); afterwards the
- * pool caps it.  Lowering it below the current count only stops further
+ * The packet pool is sized at Enable to the larger of the quota and 32;
+ * a quota raised later is capped by that pool.  Lowering it below the current count only stops further
  * delivery; raising it does not restart a stalled queue: only a completion
  * does, as on Windows.  A quota of 0 is ignored.
  *
