@@ -27,6 +27,11 @@ MODULE_PARM_DESC(seed, "seed of the random-traffic case");
 #define RANDOM_MAX_BURST	48
 #define QUOTA			4
 #define QUOTA_PACKETS		10
+#define IN_RING_PAGES		16
+#define SMALL_OUT_RING_PAGES	1
+/* Completions: more than a one-page outbound ring holds, plus a quota. */
+#define COMPLETION_PACKETS	200
+#define HOST_READ_TIMEOUT	msecs_to_jiffies(10000)
 /* Events before the first packet: Opened, Started, PostStarted. */
 #define START_EVENTS		3
 
@@ -355,6 +360,48 @@ static void held_packets_keep_their_bytes_until_completed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, simhost_read(f->sh, &pkt, NULL, 0), -ENODATA);
 }
 
+/*
+ * A one-page outbound ring holds 127 completions.  The rest must wait in
+ * the guest, in order, and go out as the host reads: no completion lost,
+ * none reordered, the quota applying back-pressure meanwhile.
+ */
+static void full_ring_parks_completions_and_sends_them_in_order(struct kunit *test)
+{
+	struct rx_fixture *f = test->priv;
+	unsigned long deadline = jiffies + HOST_READ_TIMEOUT;
+	struct simhost_packet pkt;
+	struct vmb_rx_stats st;
+	u64 expect = 1, tag;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(
+			f->rec.channel, IN_RING_PAGES, SMALL_OUT_RING_PAGES),
+			STATUS_SUCCESS);
+	enable(test, f);
+	write_packets(test, f, 1, COMPLETION_PACKETS, PAYLOAD_LEN,
+		      VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+
+	while (expect <= COMPLETION_PACKETS && time_before(jiffies, deadline)) {
+		ret = simhost_read(f->sh, &pkt, &tag, sizeof(tag));
+		if (ret == -ENODATA) {
+			usleep_range(50, 100);
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_EXPECT_EQ(test, pkt.desc.type, VM_PKT_COMP);
+		KUNIT_EXPECT_EQ(test, pkt.desc.trans_id, expect);
+		KUNIT_EXPECT_EQ(test, tag, expect);
+		expect++;
+	}
+	KUNIT_EXPECT_EQ(test, expect, (u64)COMPLETION_PACKETS + 1);
+	simhost_sync(f->sh);
+	get_stats(f, &st);
+	KUNIT_EXPECT_GT(test, st.completions_parked, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.completions_sent, (u64)COMPLETION_PACKETS);
+	KUNIT_EXPECT_EQ(test, st.completions_lost, 0ULL);
+	KUNIT_EXPECT_EQ(test, f->rec.packets, COMPLETION_PACKETS);
+}
+
 static void expect_delivered(struct kunit *test, struct rx_fixture *f, u32 n)
 {
 	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, n, 0));
@@ -544,6 +591,7 @@ static struct kunit_case rx_cases[] = {
 	KUNIT_CASE(one_batch_per_burst_of_random_size),
 	KUNIT_CASE(random_host_timing_gives_one_batch_per_transition),
 	KUNIT_CASE(held_packets_keep_their_bytes_until_completed),
+	KUNIT_CASE(full_ring_parks_completions_and_sends_them_in_order),
 	KUNIT_CASE(quota_caps_outstanding_and_a_completion_restarts),
 	KUNIT_CASE(pause_keeps_packets_in_ring_and_start_delivers_them),
 	KUNIT_CASE(disable_waits_for_outstanding_packets),

@@ -16,10 +16,17 @@
 #include "channel.h"
 #include "receive.h"
 
-static u32 vmb_completion_footprint(u32 len)
+/*
+ * The outbound free space a completion of @len bytes needs, as
+ * pending_send_sz: the packet and its trailer, plus one more 8-byte unit,
+ * because hv_ringbuffer_write() wants strictly more room than it writes
+ * (a full ring would otherwise look empty) and the host signals as soon
+ * as free space reaches pending_send_sz.
+ */
+static u32 vmb_completion_space(u32 len)
 {
 	return ALIGN(sizeof(struct vmpacket_descriptor) + len, sizeof(u64)) +
-	       VMB_PKT_TRAILER;
+	       VMB_PKT_TRAILER + sizeof(u64);
 }
 
 /*
@@ -52,7 +59,7 @@ static bool vmb_rx_send_or_park_locked(struct vmb_channel *c,
 	list_add_tail(&p->node, &rx->parked);
 	rx->held--;
 	rx->stats.completions_parked++;
-	set_channel_pending_send_size(c->vmbus, vmb_completion_footprint(len));
+	set_channel_pending_send_size(c->vmbus, vmb_completion_space(len));
 	return false;
 }
 
@@ -80,7 +87,7 @@ bool vmb_rx_flush_parked(struct vmb_channel *c)
 		kick |= vmb_rx_free_slot_locked(rx, p);
 	}
 	set_channel_pending_send_size(c->vmbus, p ?
-			vmb_completion_footprint(p->completion_len) : 0);
+			vmb_completion_space(p->completion_len) : 0);
 	spin_unlock_irqrestore(&rx->lock, flags);
 	wake_up(&rx->idle);
 	return kick;
