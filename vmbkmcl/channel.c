@@ -309,7 +309,7 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 {
 	if (!vmb_init_begin(Channel))
 		return STATUS_INVALID_PARAMETER_1;
-	if (!IncomingPageCount || IncomingPageCount > VMB_MAX_RING_PAGES)
+	if (!IncomingPageCount || IncomingPageCount >= VMB_MAX_RING_PAGES - 2)
 		return vmb_init_end(Channel, STATUS_INVALID_PARAMETER_2);
 	if (!OutgoingPageCount ||
 	    OutgoingPageCount > VMB_MAX_RING_PAGES - IncomingPageCount - 2)
