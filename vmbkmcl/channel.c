@@ -419,6 +419,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		vmb_rx_resume(c, VMB_RX_STOP_STARTING);	/* stays paused */
 	else
 		vmb_channel_start_locked(c, VMB_RX_STOP_STARTING);
+	c->pause_on_enable = false;	/* a Pause before Enable is used up */
 	status = STATUS_SUCCESS;
 out:
 	mutex_unlock(&c->state_lock);
