@@ -176,14 +176,21 @@ err:
 EXPORT_SYMBOL_GPL(recorder_init);
 
 /**
- * recorder_enable() - enable the channel.
+ * recorder_enable() - enable the channel and let it settle.
  * @r: the recorder.
  *
+ * Enable ends with a kick that drains what arrived while the channel was
+ * starting; it is waited out here, so a test's first interrupt is its own.
+ *
+ * Context: process context; sleeps.
  * Return: VmbChannelEnable()'s status.
  */
 NTSTATUS recorder_enable(struct recorder *r)
 {
-	return VmbChannelEnable(r->channel);
+	NTSTATUS status = VmbChannelEnable(r->channel);
+
+	simhost_sync(r->sh);
+	return status;
 }
 EXPORT_SYMBOL_GPL(recorder_enable);
 

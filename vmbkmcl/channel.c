@@ -102,6 +102,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&c->callbacks);
 	strscpy(c->name, "vmbkmcl", sizeof(c->name));
 	vmb_rx_init(c);
+	vmb_tx_init(c);
 	*Channel = c;
 	return STATUS_SUCCESS;
 }
@@ -327,6 +328,9 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 	int ret;
 
 	lockdep_assert_held(&c->state_lock);
+	ret = vmb_tx_setup(c);
+	if (ret)
+		return vmb_errno_to_status(ret);
 	ret = vmb_rx_setup(c);
 	if (ret)
 		return vmb_errno_to_status(ret);
@@ -337,13 +341,17 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 		vmb_rx_teardown(c);
 		return vmb_errno_to_status(ret);
 	}
+	vmb_tx_set_open(c, true);
 	return STATUS_SUCCESS;
 }
 
+/* Refuse sends, close, then end what the host can no longer complete. */
 static void vmb_channel_close(struct vmb_channel *c)
 {
 	lockdep_assert_held(&c->state_lock);
+	vmb_tx_set_open(c, false);
 	c->ops->close(c->device, c->vmbus);
+	vmb_tx_shutdown(c);
 	vmb_rx_teardown(c);
 	c->vmbus = NULL;
 }
@@ -476,6 +484,7 @@ VOID VmbChannelCleanup(VMBCHANNEL Channel)
 		      "vmbkmcl: %s: cleanup of an enabled channel\n",
 		      Channel->name))
 		VmbChannelDisable(Channel);
+	vmb_tx_teardown(Channel);
 	mutex_destroy(&Channel->state_lock);
 	kfree(Channel);
 }

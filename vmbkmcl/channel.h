@@ -26,6 +26,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "backend.h"
+#include "send.h"
 
 #define VMB_NAME_MAX			32
 #define VMB_DEFAULT_MAX_PACKET_SIZE	PAGE_SIZE
@@ -68,7 +69,7 @@ enum vmb_rx_drop {
  * @dropped:	packets dropped, per reason.
  * @stalls:	times delivery stopped with packets left (quota, pause).
  * @completions_sent: completion packets written to the ring.
- * @completions_parked: completions that waited for ring space.
+ * @completions_parked: completions that had to wait for ring space.
  * @completions_lost: completions never sent (channel closed first).
  * @ring_corrupt: times the ring's framing could not be trusted.
  */
@@ -112,7 +113,8 @@ enum vmb_rx_packet_state {
  * @trans_id:	the host's transaction id, echoed in the completion.
  * @completion_requested: the host asked for a completion.
  * @state:	enum vmb_rx_packet_state, under vmb_rx.lock.
- * @completion_len: parked completion payload bytes, kept in @buf.
+ * @completion_len: queued completion payload bytes, kept in @buf.
+ * @tx_entry:	on the outbound queue while its completion waits there.
  */
 struct vmb_rx_packet {
 	struct vmb_channel *channel;
@@ -125,6 +127,7 @@ struct vmb_rx_packet {
 	bool completion_requested;
 	u8 state;
 	u32 completion_len;
+	struct vmb_tx_entry tx_entry;
 };
 
 /**
@@ -137,7 +140,6 @@ struct vmb_rx_packet {
  *		inbound copy buffer size the channel is opened with.
  * @free:	free slots.
  * @deferred:	packets awaiting passive redelivery, in deferral order.
- * @parked:	completions awaiting ring space, in completion order.
  * @taken:	slots out of the pool, parked completions included.
  * @held:	slots the client owns (delivering, outstanding, deferred).
  * @quota:	VmbChannelSetTransactionQuota; the pool caps it.
@@ -159,7 +161,6 @@ struct vmb_rx {
 	u32 buf_size;
 	struct list_head free;
 	struct list_head deferred;
-	struct list_head parked;
 	u32 taken;
 	u32 held;
 	u32 quota;
@@ -194,6 +195,7 @@ struct vmb_rx {
  * @pointer:	VmbChannelSetPointer.
  * @name:	friendly name, ASCII.
  * @rx:		receive engine.
+ * @tx:		send engine.
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -214,6 +216,7 @@ struct vmb_channel {
 	void *pointer;
 	char name[VMB_NAME_MAX];
 	struct vmb_rx rx;
+	struct vmb_tx tx;
 };
 
 /* receive.c */

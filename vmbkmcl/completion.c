@@ -3,11 +3,11 @@
  * Retiring received packets: VmbChannelPacketComplete, PacketFail and
  * PacketDeferToPassive.
  *
- * A completion is written to the ring under vmb_rx.lock, so completions
- * reach the host in the order the client made them.  One that finds the
- * ring full is parked in its own slot (the slot stays out of the pool, so
- * the quota keeps applying), the outbound pending_send_sz is armed, and the
- * runner sends parked completions, in order, when the host frees space.
+ * A completion goes through the outbound FIFO (outbound.c) with the sends:
+ * written at once when nothing waits and it fits, otherwise copied into
+ * its own packet's slot and queued.  The slot stays out of the pool until
+ * the completion is on the ring, so the quota keeps applying back-pressure
+ * while the host is slow to read.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -15,136 +15,132 @@
 
 #include "channel.h"
 #include "receive.h"
+#include "send.h"
 
-/*
- * The outbound free space a completion of @len bytes needs, as
- * pending_send_sz: the packet and its trailer, plus one more 8-byte unit,
- * because hv_ringbuffer_write() wants strictly more room than it writes
- * (a full ring would otherwise look empty) and the host signals as soon
- * as free space reaches pending_send_sz.
- */
-static u32 vmb_completion_space(u32 len)
-{
-	return ALIGN(sizeof(struct vmpacket_descriptor) + len, sizeof(u64)) +
-	       VMB_PKT_TRAILER + sizeof(u64);
-}
+enum vmb_completion_outcome {
+	VMB_COMPLETION_NONE,	/* the host asked for none */
+	VMB_COMPLETION_SENT,
+	VMB_COMPLETION_LOST,	/* the channel closed (or was rescinded) */
+};
 
-/*
- * Send @p's completion, or park it behind earlier ones when the ring is
- * full.  Under the lock, so completions reach the ring in the order the
- * client completed.  Returns false when parked.
- */
-static bool vmb_rx_send_or_park_locked(struct vmb_channel *c,
-				       struct vmb_rx_packet *p,
-				       void *buf, u32 len)
+/* Return @p's slot to the pool, and restart delivery if it waited on it. */
+static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
+			   enum vmb_completion_outcome outcome)
 {
 	struct vmb_rx *rx = &c->rx;
-	int ret;
-
-	lockdep_assert_held(&rx->lock);
-	if (list_empty(&rx->parked)) {
-		ret = vmbus_sendpacket(c->vmbus, buf, len, p->trans_id,
-				       VM_PKT_COMP, 0);
-		if (ret != -EAGAIN) {
-			if (ret)
-				rx->stats.completions_lost++;
-			else
-				rx->stats.completions_sent++;
-			return true;
-		}
-	}
-	memcpy(p->buf, buf, len);
-	p->completion_len = len;
-	p->state = VMB_RX_PARKED;
-	list_add_tail(&p->node, &rx->parked);
-	rx->held--;
-	rx->stats.completions_parked++;
-	set_channel_pending_send_size(c->vmbus, vmb_completion_space(len));
-	return false;
-}
-
-/* Send parked completions while they fit.  Returns true to kick. */
-bool vmb_rx_flush_parked(struct vmb_channel *c)
-{
-	struct vmb_rx *rx = &c->rx;
-	struct vmb_rx_packet *p;
 	unsigned long flags;
-	bool kick = false;
-	int ret;
+	bool kick;
 
 	spin_lock_irqsave(&rx->lock, flags);
-	while ((p = list_first_entry_or_null(&rx->parked,
-					     struct vmb_rx_packet, node))) {
-		ret = vmbus_sendpacket(c->vmbus, p->buf, p->completion_len,
-				       p->trans_id, VM_PKT_COMP, 0);
-		if (ret == -EAGAIN)
-			break;
-		if (ret)
-			rx->stats.completions_lost++;
-		else
-			rx->stats.completions_sent++;
-		list_del(&p->node);
-		kick |= vmb_rx_free_slot_locked(rx, p);
-	}
-	set_channel_pending_send_size(c->vmbus, p ?
-			vmb_completion_space(p->completion_len) : 0);
+	if (outcome == VMB_COMPLETION_SENT)
+		rx->stats.completions_sent++;
+	else if (outcome == VMB_COMPLETION_LOST)
+		rx->stats.completions_lost++;
+	kick = vmb_rx_free_slot_locked(rx, p);
 	spin_unlock_irqrestore(&rx->lock, flags);
 	wake_up(&rx->idle);
-	return kick;
+	if (kick)
+		vmb_rx_kick(c);
 }
 
-/* The host may have freed the space before it saw pending_send_sz. */
-static bool vmb_rx_space_for_parked(struct vmb_channel *c)
+/**
+ * vmb_rx_write_completion() - write a queued completion to the ring.
+ * @c: the channel.
+ * @e: the received packet's outbound entry.
+ *
+ * Context: under vmb_tx.lock.
+ * Return: as vmbus_sendpacket().
+ */
+int vmb_rx_write_completion(struct vmb_channel *c, struct vmb_tx_entry *e)
 {
-	struct hv_ring_buffer_info *out = &c->vmbus->outbound;
+	struct vmb_rx_packet *p = container_of(e, struct vmb_rx_packet,
+					       tx_entry);
 
-	/* Pairs with the host's barrier between freeing space and reading
-	 * pending_send_sz: either it signals us or we see the space here.
-	 */
-	virt_mb();
-	return hv_get_bytes_to_write(out) >=
-	       READ_ONCE(out->ring_buffer->pending_send_sz);
+	lockdep_assert_held(&c->tx.lock);
+	return vmbus_sendpacket(c->vmbus, p->buf, p->completion_len,
+				p->trans_id, VM_PKT_COMP, 0);
+}
+
+/**
+ * vmb_rx_completion_done() - a queued completion left the queue.
+ * @c: the channel.
+ * @e: the received packet's outbound entry, with its result.
+ */
+void vmb_rx_completion_done(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	vmb_rx_release(c, container_of(e, struct vmb_rx_packet, tx_entry),
+		       e->result ? VMB_COMPLETION_LOST : VMB_COMPLETION_SENT);
+}
+
+/* The ring is full or others wait: keep the completion in @p's slot. */
+static bool vmb_rx_queue_completion_locked(struct vmb_channel *c,
+					   struct vmb_rx_packet *p,
+					   const void *buf, u32 len)
+{
+	struct vmb_rx *rx = &c->rx;
+
+	lockdep_assert_held(&c->tx.lock);
+	spin_lock(&rx->lock);
+	p->state = VMB_RX_PARKED;
+	rx->held--;
+	rx->stats.completions_parked++;
+	spin_unlock(&rx->lock);
+	/* The client may answer from inside the packet it got. */
+	memmove(p->buf, buf, len);
+	p->completion_len = len;
+	p->tx_entry.rx = true;
+	p->tx_entry.space = vmb_out_space(sizeof(struct vmpacket_descriptor) +
+					  len);
+	return vmb_out_queue_locked(c, &p->tx_entry);
 }
 
 /**
  * VmbChannelPacketComplete() - retire a received packet.
  * @PacketCompletionContext: the packet ProcessPacket was given.
  * @PacketCompletionBuffer: completion payload, sent only if the host
- *	requested a completion; may be NULL with @BufSize 0.
+ *	requested a completion; may be NULL with @BufSize 0, and may point
+ *	into the packet's own buffer.
  * @BufSize: payload bytes, at most the channel's maximum packet size.
  *
- * The packet's buffer is invalid once this returns.  When the outbound
- * ring is full the completion is kept and sent, in order, once the host
- * frees space.
+ * The packet's buffer is invalid once this returns.  Completions reach the
+ * host in the order they are made; one that finds the outgoing ring full
+ * waits inside vmbkmcl and is sent when the host frees space.
  *
  * Context: any context up to softirq; does not sleep.
  */
-VOID VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
+void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
 	struct vmb_channel *c = p->channel;
-	struct vmb_rx *rx = &c->rx;
-	bool kick = false;
 	unsigned long flags;
+	bool kick;
+	int ret;
 
-	if (p->completion_requested &&
-	    WARN_ONCE(BufSize > rx->buf_size,
+	if (!p->completion_requested) {
+		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		return;
+	}
+	if (WARN_ONCE(BufSize > c->rx.buf_size,
 		      "vmbkmcl: %s: %u-byte completion exceeds the maximum packet size\n",
 		      c->name, BufSize))
 		BufSize = 0;
 
-	spin_lock_irqsave(&rx->lock, flags);
-	if (p->completion_requested &&
-	    !vmb_rx_send_or_park_locked(c, p, PacketCompletionBuffer, BufSize)) {
-		spin_unlock_irqrestore(&rx->lock, flags);
-		if (vmb_rx_space_for_parked(c))
-			vmb_rx_kick(c);
-		return;
+	spin_lock_irqsave(&c->tx.lock, flags);
+	if (!vmb_out_busy_locked(c)) {
+		ret = vmbus_sendpacket(c->vmbus, PacketCompletionBuffer,
+				       BufSize, p->trans_id, VM_PKT_COMP, 0);
+		if (ret != -EAGAIN) {
+			spin_unlock_irqrestore(&c->tx.lock, flags);
+			vmb_rx_release(c, p, ret ? VMB_COMPLETION_LOST :
+						   VMB_COMPLETION_SENT);
+			return;
+		}
 	}
-	kick = vmb_rx_free_slot_locked(rx, p);
-	spin_unlock_irqrestore(&rx->lock, flags);
-	wake_up(&rx->idle);
+	kick = vmb_rx_queue_completion_locked(c, p, PacketCompletionBuffer,
+					      BufSize);
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	wake_up(&c->rx.idle);
 	if (kick)
 		vmb_rx_kick(c);
 }

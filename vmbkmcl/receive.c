@@ -28,6 +28,7 @@
 
 #include "channel.h"
 #include "receive.h"
+#include "send.h"
 
 void vmb_rx_kick(struct vmb_channel *c)
 {
@@ -110,8 +111,15 @@ vmb_rx_one(struct vmb_channel *c, const struct vmpacket_descriptor *desc,
 		return NULL;
 	}
 	why = vmb_rx_validate(c, desc, raw, len);
-	if (why != VMB_DROP_NR) {
-		vmb_rx_count_drop(c, why, desc);
+	/* Completions need no slot and flow even while delivery is stopped,
+	 * so PostStarted may wait for one.
+	 */
+	if (why == VMB_DROP_NR && desc->type == VM_PKT_COMP &&
+	    !vmb_tx_on_completion(c, desc, len))
+		why = VMB_DROP_UNEXPECTED_COMPLETION;
+	if (why != VMB_DROP_NR || desc->type == VM_PKT_COMP) {
+		if (why != VMB_DROP_NR)
+			vmb_rx_count_drop(c, why, desc);
 		/* Advance by the true length, not the iterator's clamp. */
 		*skip = *desc;
 		skip->len8 = len >> 3;
@@ -244,8 +252,10 @@ static void vmb_rx_run(struct vmb_channel *c, bool process_context)
 	if (!vmb_rx_enter(&c->rx))
 		return;
 	do {
-		/* A freed slot, or a kick taken while we ran, wants a batch. */
-		kick_softirq |= vmb_rx_flush_parked(c) || rerun;
+		/* Space the host freed: what waits for it goes first. */
+		vmb_tx_drain(c);
+		/* A kick taken while we ran wants a batch in softirq. */
+		kick_softirq |= rerun;
 		if (process_context)
 			vmb_rx_redeliver_deferred(c);
 		if (process_context == READ_ONCE(c->rx.passive))

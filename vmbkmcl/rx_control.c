@@ -71,7 +71,6 @@ void vmb_rx_init(struct vmb_channel *c)
 	spin_lock_init(&rx->lock);
 	INIT_LIST_HEAD(&rx->free);
 	INIT_LIST_HEAD(&rx->deferred);
-	INIT_LIST_HEAD(&rx->parked);
 	INIT_WORK(&rx->work, vmb_rx_work);
 	init_waitqueue_head(&rx->idle);
 	rx->quota = VMB_DEFAULT_QUOTA;
@@ -127,25 +126,18 @@ int vmb_rx_setup(struct vmb_channel *c)
 
 /**
  * vmb_rx_teardown() - free the pool once the channel is closed.
- * @c: the channel; its callback no longer runs and the client holds no
- *     packet.
- *
- * Completions still parked can no longer be sent and are counted lost.
+ * @c: the channel; its callback no longer runs, the client holds no
+ *     packet and vmb_tx_shutdown() has ended queued completions.
  *
  * Context: process context; sleeps.
  */
 void vmb_rx_teardown(struct vmb_channel *c)
 {
 	struct vmb_rx *rx = &c->rx;
-	struct vmb_rx_packet *p, *tmp;
 
 	might_sleep();
 	cancel_work_sync(&rx->work);
-	list_for_each_entry_safe(p, tmp, &rx->parked, node) {
-		list_del(&p->node);
-		rx->stats.completions_lost++;
-	}
-	WARN_ON(rx->held || !list_empty(&rx->deferred));
+	WARN_ON(rx->taken || !list_empty(&rx->deferred));
 	kvfree(rx->buffers);
 	kfree(rx->slots);
 	rx->buffers = NULL;

@@ -127,8 +127,8 @@ enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 		return vmb_rx_gpa_ranges_ok(desc, off) ?
 		       VMB_DROP_NR : VMB_DROP_BAD_GPA_RANGES;
 	case VM_PKT_COMP:
-		/* Nothing is sent yet, so every completion is unsolicited. */
-		return VMB_DROP_UNEXPECTED_COMPLETION;
+		/* Its id is checked against the transaction table. */
+		return VMB_DROP_NR;
 	default:
 		return VMB_DROP_BAD_TYPE;
 	}

@@ -11,82 +11,6 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 /**
- * VmbChannelSizeofPacket() - not implemented yet.
- * @Channel: unused.
- *
- * Return: 0.
- */
-UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
-{
-	return 0;
-}
-EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);
-
-/**
- * VmbPacketAllocate() - not implemented yet.
- * @Channel: unused.
- *
- * Return: NULL.
- */
-VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
-{
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(VmbPacketAllocate);
-
-/**
- * VmbPacketInitialize() - not implemented yet.
- * @Channel: unused.
- * @VmbPacket: unused.
- * @ByteCount: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
-			     UINT32 ByteCount)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbPacketInitialize);
-
-/**
- * VmbPacketFree() - not implemented yet.
- * @VmbPacket: unused.
- */
-VOID VmbPacketFree(VMBPACKET VmbPacket)
-{
-}
-EXPORT_SYMBOL_GPL(VmbPacketFree);
-
-/**
- * VmbPacketSetCompletionRoutine() - not implemented yet.
- * @PacketObject: unused.
- * @CompletionRoutine: unused.
- */
-VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
-				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine)
-{
-}
-EXPORT_SYMBOL_GPL(VmbPacketSetCompletionRoutine);
-
-/**
- * VmbPacketSend() - not implemented yet.
- * @PacketObject: unused.
- * @Buffer: unused.
- * @BufferLength: unused.
- * @ExternalDataMdl: unused.
- * @Flags: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
-		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbPacketSend);
-
-/**
  * VmbPacketSendWithExternalMdl() - not implemented yet.
  * @PacketObject: unused.
  * @Buffer: unused.
@@ -214,40 +138,6 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	return STATUS_NOT_IMPLEMENTED;
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);
-
-/**
- * VmbPacketSetPointer() - not implemented yet.
- * @PacketObject: unused.
- * @Pointer: unused.
- */
-VOID VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
-{
-}
-EXPORT_SYMBOL_GPL(VmbPacketSetPointer);
-
-/**
- * VmbPacketGetPointer() - not implemented yet.
- * @PacketObject: unused.
- *
- * Return: NULL.
- */
-PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
-{
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
-
-/**
- * VmbPacketGetChannel() - not implemented yet.
- * @PacketObject: unused.
- *
- * Return: NULL.
- */
-VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
-{
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
 
 /**
  * VmbClientChannelInitSetTargetPnp() - on Linux the channel is always the primary channel of the device passed to VmbChannelAllocate().

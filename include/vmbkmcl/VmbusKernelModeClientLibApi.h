@@ -9,9 +9,9 @@
  * process context (may sleep); "DISPATCH_LEVEL" is softirq context.
  *
  * Not implemented yet, returning STATUS_NOT_IMPLEMENTED (or doing nothing,
- * or returning NULL/0, for functions without a status): the send path
- * (VmbChannelSizeofPacket, VmbPacket*, VmbChannelSendSynchronousRequest),
- * GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
+ * or returning NULL/0, for functions without a status): external data
+ * (VmbPacketSend with an MDL, VmbPacketSendWithExternal*),
+ * VmbChannelSendSynchronousRequest, GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
  * VmbChannelPacketGetExternalData, VmbClientChannelInitSetTargetPnp and
  * VmbChannelSetInterruptLatency.  Server-only functions are not provided:
  * a Linux guest is always the client endpoint.

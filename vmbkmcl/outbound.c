@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The outbound FIFO: one queue, in order, for everything the guest writes.
+ *
+ * hv_ringbuffer_write() never waits: a packet that does not fit fails with
+ * -EAGAIN and nothing is written.  KMCL queues instead of failing, so an
+ * entry (a send, or the completion of a received packet) that finds the
+ * ring full, or finds others already waiting, is queued; the outbound
+ * pending_send_sz is armed for the head, and the host's interrupt when
+ * that much space is free runs the channel's runner, which drains the
+ * queue in order.  Arming re-checks the space afterwards, because the host
+ * may have freed it before it could see the threshold.
+ *
+ * Locking: vmb_tx.lock guards the queue and every ring write.  Entries'
+ * outcomes (completion routines, slot releases) run after it is dropped.
+ */
+#include <linux/hyperv.h>
+
+#include "channel.h"
+#include "receive.h"
+#include "send.h"
+
+/**
+ * vmb_out_space() - pending_send_sz for a packet of @pktlen bytes.
+ * @pktlen: descriptor and data, before padding.
+ *
+ * The padded packet and its trailer, plus one 8-byte unit: the ring wants
+ * strictly more room than it writes (full would look empty) and the host
+ * signals as soon as free space reaches pending_send_sz.
+ *
+ * Return: the threshold in bytes.
+ */
+u32 vmb_out_space(u32 pktlen)
+{
+	return ALIGN(pktlen, sizeof(u64)) + VMB_PKT_TRAILER + sizeof(u64);
+}
+
+/* Arm the threshold for the head; true if its space is already free. */
+static bool vmb_out_arm_locked(struct vmb_channel *c)
+{
+	struct vmb_tx_entry *head;
+
+	lockdep_assert_held(&c->tx.lock);
+	head = list_first_entry_or_null(&c->tx.queue, struct vmb_tx_entry, node);
+	set_channel_pending_send_size(c->vmbus, head ? head->space : 0);
+	if (!head)
+		return false;
+	/* Pairs with the host's barrier between freeing space and reading
+	 * pending_send_sz: either it signals, or this sees the space.
+	 */
+	virt_mb();
+	return hv_get_bytes_to_write(&c->vmbus->outbound) >= head->space;
+}
+
+/**
+ * vmb_out_busy_locked() - must a new entry queue behind others?
+ * @c: the channel.
+ *
+ * Return: true while anything waits.
+ */
+bool vmb_out_busy_locked(struct vmb_channel *c)
+{
+	lockdep_assert_held(&c->tx.lock);
+	return !list_empty(&c->tx.queue);
+}
+
+/**
+ * vmb_out_queue_locked() - queue @e behind whatever waits.
+ * @c: the channel.
+ * @e: the entry, with its space set.
+ *
+ * Return: true when the runner must be kicked (space freed already).
+ */
+bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	lockdep_assert_held(&c->tx.lock);
+	list_add_tail(&e->node, &c->tx.queue);
+	c->tx.queued++;
+	return vmb_out_arm_locked(c);
+}
+
+static int vmb_out_write(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	if (e->rx)
+		return vmb_rx_write_completion(c, e);
+	return vmb_packet_write(c, e);
+}
+
+/* Runs the outcome of an entry that left the queue, without the lock. */
+static void vmb_out_finish(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	if (e->rx)
+		vmb_rx_completion_done(c, e);
+	else
+		vmb_packet_done(c, e);
+}
+
+/**
+ * vmb_tx_drain() - write queued entries while they fit, in order.
+ * @c: an open channel.
+ *
+ * Context: the channel's runner (softirq or its worker).
+ */
+void vmb_tx_drain(struct vmb_channel *c)
+{
+	struct vmb_tx_entry *e, *tmp;
+	LIST_HEAD(done);
+	unsigned long flags;
+	bool retried = false;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	while ((e = list_first_entry_or_null(&c->tx.queue,
+					     struct vmb_tx_entry, node))) {
+		e->result = vmb_out_write(c, e);
+		if (e->result == -EAGAIN) {
+			c->tx.stats.ring_full++;
+			/* Space that appeared while arming is worth one retry. */
+			if (retried || !vmb_out_arm_locked(c))
+				break;
+			retried = true;
+			continue;
+		}
+		list_del_init(&e->node);
+		c->tx.queued--;
+		if (e->result || e->rx || !vmb_packet_owned_by_host_locked(e))
+			list_add_tail(&e->node, &done);
+	}
+	if (!e)
+		set_channel_pending_send_size(c->vmbus, 0);
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+
+	list_for_each_entry_safe(e, tmp, &done, node) {
+		list_del_init(&e->node);
+		vmb_out_finish(c, e);
+	}
+}
+
+/**
+ * vmb_out_cancel_all() - end every queued entry with -ENODEV.
+ * @c: a channel whose rings are closed.
+ *
+ * Context: process context.
+ */
+void vmb_out_cancel_all(struct vmb_channel *c)
+{
+	struct vmb_tx_entry *e, *tmp;
+	LIST_HEAD(done);
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	list_splice_init(&c->tx.queue, &done);
+	c->tx.queued = 0;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+
+	list_for_each_entry_safe(e, tmp, &done, node) {
+		list_del_init(&e->node);
+		e->result = -ENODEV;
+		vmb_out_finish(c, e);
+	}
+}

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sending: packet objects, VmbPacketSend and the completion of sends.
+ *
+ * Ownership, said once (Documentation/send.rst says it for porters):
+ *  - VmbPacketSend* returning a failure status did nothing: no completion
+ *    routine will run, and the caller still owns the packet.
+ *  - Returning STATUS_SUCCESS hands the packet to vmbkmcl until its
+ *    completion routine runs, exactly once: when the host completes it
+ *    (WAIT_FOR_COMPLETION), when it is on the ring (otherwise), or with
+ *    STATUS_DEVICE_REMOVED / STATUS_CANCELLED if neither can happen.
+ *  - The inline data is copied into the packet at send time, so the
+ *    caller's buffer may be reused at once and a queued send owns its
+ *    bytes.
+ *
+ * A packet's state (enum vmb_packet_state) changes only under vmb_tx.lock,
+ * and a completion from the host is honoured only for a packet that is on
+ * the ring and waiting: the host cannot complete a packet still queued,
+ * whatever id it guesses.
+ */
+#include <linux/slab.h>
+
+#include "channel.h"
+#include "receive.h"
+#include "send.h"
+
+static u32 vmb_packet_size(struct vmb_channel *c)
+{
+	return sizeof(struct vmb_packet) + VMB_TX_DESC_ROOM +
+	       ALIGN(c->max_packet_size, sizeof(u64));
+}
+
+/**
+ * vmb_tx_init() - initialise the send engine of a new channel.
+ * @c: the channel.
+ */
+void vmb_tx_init(struct vmb_channel *c)
+{
+	spin_lock_init(&c->tx.lock);
+	INIT_LIST_HEAD(&c->tx.queue);
+	INIT_LIST_HEAD(&c->tx.pool);
+}
+
+/**
+ * vmb_tx_setup() - allocate the packet pool and transaction table, once.
+ * @c: the channel, being enabled.
+ *
+ * They live until VmbChannelCleanup, so packets the client still holds
+ * across Disable and Enable stay valid.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -ENOMEM.
+ */
+int vmb_tx_setup(struct vmb_channel *c)
+{
+	struct vmb_tx *tx = &c->tx;
+	u32 i;
+
+	might_sleep();
+	if (tx->pool_mem)
+		return 0;
+	if (vmb_xact_init(&tx->xacts, VMB_XACT_TABLE_SIZE))
+		return -ENOMEM;
+	tx->packet_size = vmb_packet_size(c);
+	tx->pool_mem = kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
+	if (!tx->pool_mem) {
+		vmb_xact_destroy(&tx->xacts);
+		return -ENOMEM;
+	}
+	for (i = 0; i < VMB_TX_POOL_SIZE; i++) {
+		struct vmb_packet *p = (void *)(tx->pool_mem +
+						(size_t)i * tx->packet_size);
+
+		p->channel = c;
+		p->pooled = true;
+		INIT_LIST_HEAD(&p->entry.node);
+		list_add_tail(&p->pool_node, &tx->pool);
+	}
+	return 0;
+}
+
+/**
+ * vmb_tx_teardown() - free the pool and table at Cleanup.
+ * @c: a channel that is not enabled.
+ */
+void vmb_tx_teardown(struct vmb_channel *c)
+{
+	if (!c->tx.pool_mem)
+		return;
+	vmb_xact_destroy(&c->tx.xacts);
+	kvfree(c->tx.pool_mem);
+	c->tx.pool_mem = NULL;
+}
+
+/**
+ * vmb_tx_set_open() - accept sends or refuse them.
+ * @c:    the channel.
+ * @open: the rings exist.
+ */
+void vmb_tx_set_open(struct vmb_channel *c, bool open)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	c->tx.open = open;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+}
+
+static void vmb_packet_finish(struct vmb_packet *p, NTSTATUS status,
+			      void *buf, u32 len)
+{
+	p->routine(p, status, buf, len);
+}
+
+/**
+ * vmb_tx_shutdown() - end every send still in flight, after the close.
+ * @c: a channel whose rings are closed; no completion can arrive.
+ *
+ * Queued sends and transactions awaiting the host complete with
+ * STATUS_DEVICE_REMOVED; queued completions of received packets are lost.
+ *
+ * Context: process context.
+ */
+void vmb_tx_shutdown(struct vmb_channel *c)
+{
+	struct vmb_tx *tx = &c->tx;
+	struct vmb_packet *p;
+	unsigned long flags;
+
+	vmb_out_cancel_all(c);
+	for (;;) {
+		spin_lock_irqsave(&tx->lock, flags);
+		p = vmb_xact_take_any(&tx->xacts);
+		if (p) {
+			p->state = VMB_PACKET_IDLE;
+			p->trans_id = 0;
+			tx->stats.cancelled++;
+		}
+		spin_unlock_irqrestore(&tx->lock, flags);
+		if (!p)
+			break;
+		vmb_packet_finish(p, STATUS_DEVICE_REMOVED, NULL, 0);
+	}
+}
+
+/* --- the ring side, called by outbound.c under vmb_tx.lock --- */
+
+/**
+ * vmb_packet_write() - write a send to the ring.
+ * @c: the channel.
+ * @e: the packet's entry.
+ *
+ * Context: under vmb_tx.lock.
+ * Return: 0, -EAGAIN (ring full; nothing written) or another errno.
+ */
+int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	struct vmb_packet *p = container_of(e, struct vmb_packet, entry);
+	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	int ret;
+
+	lockdep_assert_held(&c->tx.lock);
+	/* Waiting before the write: the completion may follow at once. */
+	p->state = waits ? VMB_PACKET_WAITING : VMB_PACKET_IDLE;
+	if (p->type == VM_PKT_DATA_USING_GPA_DIRECT)
+		ret = vmbus_sendpacket_mpb_desc(c->vmbus, (void *)p->data,
+						p->desc_len,
+						p->data + p->desc_len, p->len,
+						p->trans_id);
+	else
+		ret = vmbus_sendpacket(c->vmbus, p->data, p->len, p->trans_id,
+				       VM_PKT_DATA_INBAND, p->vmbus_flags);
+	if (ret == -EAGAIN)
+		p->state = VMB_PACKET_QUEUED;
+	else if (!ret)
+		c->tx.stats.sent++;
+	return ret;
+}
+
+/**
+ * vmb_packet_owned_by_host_locked() - is a just-written send now the
+ * host's until it completes?
+ * @e: the packet's entry.
+ *
+ * Such a packet must not be touched once vmb_tx.lock is dropped: its
+ * completion may run, and free it, on another CPU.
+ *
+ * Return: true for a send that waits for its completion.
+ */
+bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e)
+{
+	return container_of(e, struct vmb_packet, entry)->state ==
+	       VMB_PACKET_WAITING;
+}
+
+/* Give up a transaction that never reached the host. */
+static void vmb_packet_abort_locked(struct vmb_channel *c,
+				    struct vmb_packet *p)
+{
+	lockdep_assert_held(&c->tx.lock);
+	if (p->trans_id)
+		vmb_xact_free(&c->tx.xacts, p->trans_id);
+	p->trans_id = 0;
+	p->state = VMB_PACKET_IDLE;
+}
+
+/**
+ * vmb_packet_done() - a queued send left the queue with e->result, and
+ * is not waiting for a completion: its routine runs now.
+ * @c: the channel.
+ * @e: the packet's entry.
+ *
+ * Context: the runner, or process context at close; no lock held.
+ */
+void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	struct vmb_packet *p = container_of(e, struct vmb_packet, entry);
+	unsigned long flags;
+
+	if (!e->result) {
+		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
+		return;
+	}
+	spin_lock_irqsave(&c->tx.lock, flags);
+	vmb_packet_abort_locked(c, p);
+	c->tx.stats.cancelled++;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	vmb_packet_finish(p, vmb_errno_to_status(e->result), NULL, 0);
+}
+
+/**
+ * vmb_tx_submit() - write @p now, or queue it.
+ * @p:         a prepared packet: data copied, type and flags set.
+ * @may_queue: false: fail with STATUS_BUFFER_OVERFLOW rather than queue.
+ *
+ * Context: any context up to softirq.
+ * Return: STATUS_SUCCESS (the routine will run once), or a failure with
+ * nothing done.
+ */
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
+{
+	struct vmb_channel *c = p->channel;
+	struct vmb_tx *tx = &c->tx;
+	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	NTSTATUS status = STATUS_SUCCESS;
+	bool written = false, kick = false;
+	unsigned long flags;
+	int ret = -EAGAIN;
+
+	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
+	if (waits && !p->trans_id)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	p->entry.rx = false;
+	p->entry.space = vmb_out_space((p->desc_len ?:
+					sizeof(struct vmpacket_descriptor)) + p->len);
+
+	spin_lock_irqsave(&tx->lock, flags);
+	if (!tx->open)
+		status = STATUS_INVALID_DEVICE_STATE;
+	else if (!vmb_out_busy_locked(c))
+		ret = vmb_packet_write(c, &p->entry);
+	if (NT_SUCCESS(status) && ret == -EAGAIN) {
+		if (!may_queue) {
+			status = STATUS_BUFFER_OVERFLOW;
+		} else if (tx->queued >= VMB_TX_QUEUE_MAX) {
+			status = STATUS_DEVICE_BUSY;
+		} else {
+			p->state = VMB_PACKET_QUEUED;
+			tx->stats.queued++;
+			kick = vmb_out_queue_locked(c, &p->entry);
+		}
+	} else if (NT_SUCCESS(status)) {
+		written = !ret;
+		if (ret)
+			status = vmb_errno_to_status(ret);
+	}
+	if (!NT_SUCCESS(status))
+		vmb_packet_abort_locked(c, p);
+	spin_unlock_irqrestore(&tx->lock, flags);
+
+	if (kick)
+		vmb_rx_kick(c);
+	if (written && !waits)
+		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
+	return status;
+}
+
+/**
+ * vmb_tx_on_completion() - the host completed a transaction.
+ * @c:    the channel.
+ * @desc: the VM_PKT_COMP packet, validated; valid during the call only.
+ * @len:  its length.
+ *
+ * Context: the runner.
+ * Return: false when the id named no send waiting for it (dropped).
+ */
+bool vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *desc, u32 len)
+{
+	u32 off = desc->offset8 << 3;
+	struct vmb_packet *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	p = vmb_xact_find(&c->tx.xacts, desc->trans_id);
+	if (p && p->state == VMB_PACKET_WAITING) {
+		vmb_packet_abort_locked(c, p);
+		c->tx.stats.completed++;
+	} else {
+		p = NULL;
+		c->tx.stats.bad_completions++;
+	}
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	if (!p)
+		return false;
+	vmb_packet_finish(p, STATUS_SUCCESS,
+			  len > off ? (u8 *)desc + off : NULL, len - off);
+	return true;
+}
+
+/**
+ * vmb_tx_cancel() - end a send before its completion, for a timeout.
+ * @p: the packet.
+ *
+ * Return: true if it was cancelled: its routine will not run, and a late
+ * completion will be dropped as stale; false if the routine has run or is
+ * about to.
+ */
+bool vmb_tx_cancel(struct vmb_packet *p)
+{
+	struct vmb_channel *c = p->channel;
+	bool cancelled = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	if (p->state == VMB_PACKET_QUEUED) {
+		list_del_init(&p->entry.node);
+		c->tx.queued--;
+		cancelled = true;
+	} else if (p->state == VMB_PACKET_WAITING) {
+		cancelled = true;
+	}
+	if (cancelled) {
+		vmb_packet_abort_locked(c, p);
+		c->tx.stats.cancelled++;
+	}
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	return cancelled;
+}
+
+/* --- packet objects --- */
+
+/**
+ * VmbChannelSizeofPacket() - bytes VmbPacketInitialize() needs.
+ * @Channel: the channel; the size follows its maximum packet size.
+ *
+ * Return: the size in bytes.
+ */
+UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
+{
+	return vmb_packet_size(Channel);
+}
+EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);
+
+static VOID vmb_packet_free_on_completion(VMBPACKET Packet, NTSTATUS Status,
+					  PVOID Buffer, UINT32 BufferLength)
+{
+	VmbPacketFree(Packet);
+}
+
+static void vmb_packet_reset(struct vmb_packet *p,
+			     PFN_VMB_PACKET_COMPLETION_ROUTINE routine)
+{
+	p->routine = routine;
+	p->pointer = NULL;
+	p->trans_id = 0;
+	p->state = VMB_PACKET_IDLE;
+}
+
+/**
+ * VmbPacketAllocate() - take a packet from the channel's pool.
+ * @Channel: an enabled (or once enabled) channel.
+ *
+ * The pool (64 packets) is made at the first Enable.  Until another routine
+ * is set, the packet frees itself when its send completes.
+ *
+ * Context: any context up to softirq.
+ * Return: the packet, or NULL when the pool is empty or not made yet.
+ */
+VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
+{
+	struct vmb_packet *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&Channel->tx.lock, flags);
+	p = list_first_entry_or_null(&Channel->tx.pool, struct vmb_packet,
+				     pool_node);
+	if (p)
+		list_del_init(&p->pool_node);
+	spin_unlock_irqrestore(&Channel->tx.lock, flags);
+	if (p)
+		vmb_packet_reset(p, vmb_packet_free_on_completion);
+	return p;
+}
+EXPORT_SYMBOL_GPL(VmbPacketAllocate);
+
+/**
+ * VmbPacketInitialize() - make a packet in the caller's memory.
+ * @Channel:   the channel it will be sent on.
+ * @VmbPacket: at least VmbChannelSizeofPacket() bytes, 8-byte aligned.
+ * @ByteCount: its size.
+ *
+ * The packet has no completion routine; one must be set before sending.
+ * It needs no freeing beyond the caller's own.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER_1/2 for NULL or a
+ * misaligned packet, STATUS_INVALID_PARAMETER_3 for too small a size.
+ */
+NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
+			     UINT32 ByteCount)
+{
+	if (!Channel)
+		return STATUS_INVALID_PARAMETER_1;
+	if (!VmbPacket || !IS_ALIGNED((unsigned long)VmbPacket, sizeof(u64)))
+		return STATUS_INVALID_PARAMETER_2;
+	if (ByteCount < vmb_packet_size(Channel))
+		return STATUS_INVALID_PARAMETER_3;
+	memset(VmbPacket, 0, sizeof(*VmbPacket));
+	VmbPacket->channel = Channel;
+	INIT_LIST_HEAD(&VmbPacket->entry.node);
+	INIT_LIST_HEAD(&VmbPacket->pool_node);
+	vmb_packet_reset(VmbPacket, NULL);
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(VmbPacketInitialize);
+
+/**
+ * VmbPacketFree() - return a packet to its channel's pool.
+ * @VmbPacket: a packet from VmbPacketAllocate(), not in flight; one from
+ *             VmbPacketInitialize() is left to its owner.  NULL is ignored.
+ *
+ * Context: any context up to softirq.
+ */
+VOID VmbPacketFree(VMBPACKET VmbPacket)
+{
+	struct vmb_channel *c;
+	unsigned long flags;
+
+	if (!VmbPacket || !VmbPacket->pooled)
+		return;
+	c = VmbPacket->channel;
+	WARN_ONCE(VmbPacket->state != VMB_PACKET_IDLE,
+		  "vmbkmcl: %s: freeing a packet still in flight\n", c->name);
+	spin_lock_irqsave(&c->tx.lock, flags);
+	list_add(&VmbPacket->pool_node, &c->tx.pool);
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+}
+EXPORT_SYMBOL_GPL(VmbPacketFree);
+
+/**
+ * VmbPacketSetCompletionRoutine() - set what runs when the send ends.
+ * @PacketObject:      the packet, not in flight.
+ * @CompletionRoutine: runs once per successful VmbPacketSend*, in softirq
+ *                     or process context; Buffer is the host's reply,
+ *                     valid during the call only.  Replacing the default
+ *                     makes the caller responsible for VmbPacketFree().
+ */
+VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
+				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine)
+{
+	PacketObject->routine = CompletionRoutine;
+}
+EXPORT_SYMBOL_GPL(VmbPacketSetCompletionRoutine);
+
+/**
+ * VmbPacketSetPointer() - store the driver's pointer on a packet.
+ * @PacketObject: the packet.
+ * @Pointer:      any value; NULL after Allocate or Initialize.
+ */
+VOID VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
+{
+	PacketObject->pointer = Pointer;
+}
+EXPORT_SYMBOL_GPL(VmbPacketSetPointer);
+
+/**
+ * VmbPacketGetPointer() - read the driver's pointer.
+ * @PacketObject: the packet.
+ *
+ * Return: what VmbPacketSetPointer() stored, or NULL.
+ */
+PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
+{
+	return PacketObject->pointer;
+}
+EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
+
+/**
+ * VmbPacketGetChannel() - the channel a packet belongs to.
+ * @PacketObject: the packet.
+ *
+ * Return: its channel.
+ */
+VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
+{
+	return PacketObject->channel;
+}
+EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
+
+/**
+ * vmb_packet_prepare() - check a send's arguments and copy its data.
+ * @p:     the packet.
+ * @buf:   inline data.
+ * @len:   inline bytes, at most the channel's maximum packet size.
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*.
+ *
+ * Return: STATUS_SUCCESS or the failure VmbPacketSend* returns.
+ */
+NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
+			    u32 flags)
+{
+	const u32 known = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION |
+			  VMBUS_CHANNEL_FORMAT_FLAG_PAGED_BUFFER |
+			  VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH;
+
+	if (!p || !p->routine)
+		return STATUS_INVALID_PARAMETER_1;
+	if (len && !buf)
+		return STATUS_INVALID_PARAMETER_2;
+	if (len > p->channel->max_packet_size)
+		return STATUS_INVALID_PARAMETER_3;
+	if (flags & ~known)
+		return STATUS_INVALID_PARAMETER;
+	if (p->state != VMB_PACKET_IDLE)
+		return STATUS_INVALID_DEVICE_STATE;
+	memcpy(p->data, buf, len);
+	p->len = len;
+	p->desc_len = 0;
+	p->type = VM_PKT_DATA_INBAND;
+	p->vmbus_flags = flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION ?
+			 VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * VmbPacketSend() - send a packet, queueing it if the ring is full.
+ * @PacketObject:    the packet, not in flight, with a completion routine.
+ * @Buffer:          inline data, copied before this returns.
+ * @BufferLength:    bytes, at most the channel's maximum packet size.
+ * @ExternalDataMdl: must be NULL for now (external data: later).
+ * @Flags:           VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION asks
+ *                   the host for a completion.
+ *
+ * On success the completion routine runs exactly once: with the host's
+ * reply (WAIT_FOR_COMPLETION), once the packet is on the ring (otherwise),
+ * or with STATUS_DEVICE_REMOVED if the channel closes first.  On failure
+ * it does not run and the caller keeps the packet.
+ *
+ * Context: any context up to softirq.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1/2/3 for a bad packet,
+ * buffer or length; STATUS_INVALID_PARAMETER for unknown flags;
+ * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel that is
+ * not open; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
+ * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
+ * STATUS_DEVICE_REMOVED after a rescind.
+ */
+NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
+		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
+{
+	NTSTATUS status;
+
+	if (ExternalDataMdl)
+		return STATUS_NOT_IMPLEMENTED;
+	status = vmb_packet_prepare(PacketObject, Buffer, BufferLength, Flags);
+	if (!NT_SUCCESS(status))
+		return status;
+	return vmb_tx_submit(PacketObject, true);
+}
+EXPORT_SYMBOL_GPL(VmbPacketSend);
+
+/**
+ * vmbkmcl_channel_tx_stats() - a snapshot of a channel's send counters.
+ * @Channel: the channel.
+ * @stats:   receives the counters.
+ *
+ * Context: any context.
+ */
+void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&Channel->tx.lock, flags);
+	*stats = Channel->tx.stats;
+	spin_unlock_irqrestore(&Channel->tx.lock, flags);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_channel_tx_stats);

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The send engine's internals: packet objects, the outbound queue and the
+ * transaction table.
+ *
+ * Everything the guest writes to the outbound ring, its own sends and the
+ * completions of received packets alike, goes through one FIFO under
+ * vmb_tx.lock: written at once while nothing waits and the ring has room,
+ * otherwise queued, with the outbound pending_send_sz armed for the head,
+ * and drained in order when the host frees space.  One queue means one
+ * threshold and one order.
+ *
+ * Lock order: vmb_tx.lock, then vmb_rx.lock, then vmb_xact_table.lock.
+ */
+#ifndef _VMBKMCL_SEND_H
+#define _VMBKMCL_SEND_H
+
+#include <linux/hyperv.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
+
+struct vmb_channel;
+
+/* Packets in the pool VmbPacketAllocate draws from, made at Enable. */
+#define VMB_TX_POOL_SIZE	64
+/* Transactions awaiting completion at once, per channel. */
+#define VMB_XACT_TABLE_SIZE	1024
+/* Sends (and completions) waiting for ring space, per channel. */
+#define VMB_TX_QUEUE_MAX	8192
+/* Room in a packet object ahead of its inline data, for the external
+ * data descriptor (GPA ranges).
+ */
+#define VMB_TX_DESC_ROOM	512
+
+struct vmb_xact_slot {
+	void *owner;
+	u32 gen;
+	u32 next_free;
+};
+
+/**
+ * struct vmb_xact_table - see xact.c.
+ * @lock:  guards the rest.
+ * @slots: @size slots.
+ * @size:  slots.
+ * @free:  first free slot, or U32_MAX.
+ * @live:  slots in use.
+ */
+struct vmb_xact_table {
+	spinlock_t lock;
+	struct vmb_xact_slot *slots;
+	u32 size;
+	u32 free;
+	u32 live;
+};
+
+int vmb_xact_init(struct vmb_xact_table *t, u32 size);
+void vmb_xact_destroy(struct vmb_xact_table *t);
+u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner);
+void *vmb_xact_find(struct vmb_xact_table *t, u64 id);
+void vmb_xact_free(struct vmb_xact_table *t, u64 id);
+void *vmb_xact_take_any(struct vmb_xact_table *t);
+u32 vmb_xact_live(struct vmb_xact_table *t);
+
+/**
+ * struct vmb_tx_entry - something waiting for outbound ring space.
+ * @node:  on vmb_tx.queue.
+ * @space: pending_send_sz it needs.
+ * @rx:    the completion of a received packet, not a send.
+ * @result: the write's outcome once it left the queue.
+ */
+struct vmb_tx_entry {
+	struct list_head node;
+	u32 space;
+	bool rx;
+	int result;
+};
+
+enum vmb_packet_state {
+	VMB_PACKET_IDLE,	/* the client's */
+	VMB_PACKET_QUEUED,	/* waiting for ring space */
+	VMB_PACKET_WAITING,	/* on the ring, awaiting the completion */
+};
+
+/**
+ * struct vmb_packet - an outgoing packet: the VMBPACKET.
+ * @channel:	owner.
+ * @entry:	on the outbound queue while queued.
+ * @pool_node:	on the free pool while free (pooled packets only).
+ * @routine:	completion routine; NULL until set for an initialised one.
+ * @pointer:	VmbPacketSetPointer.
+ * @trans_id:	transaction id while waiting for completion, else 0.
+ * @desc_len:	external-data descriptor bytes at the start of @data.
+ * @len:	inline bytes after the descriptor.
+ * @type:	VM_PKT_DATA_INBAND or VM_PKT_DATA_USING_GPA_DIRECT.
+ * @vmbus_flags: descriptor flags (completion requested).
+ * @state:	enum vmb_packet_state.
+ * @pooled:	came from VmbPacketAllocate.
+ * @data:	descriptor, then inline bytes, copied at send time.
+ */
+struct vmb_packet {
+	struct vmb_channel *channel;
+	struct vmb_tx_entry entry;
+	struct list_head pool_node;
+	PFN_VMB_PACKET_COMPLETION_ROUTINE routine;
+	void *pointer;
+	u64 trans_id;
+	u32 desc_len;
+	u32 len;
+	u16 type;
+	u16 vmbus_flags;
+	u8 state;
+	bool pooled;
+	u8 data[] __aligned(8);
+};
+
+/**
+ * struct vmb_tx_stats - send counters, under vmb_tx.lock.
+ * @sent:	packets written to the ring.
+ * @queued:	sends that had to wait for ring space.
+ * @completed:	completion routines run for a host completion.
+ * @cancelled:	transactions ended without one (timeout, close).
+ * @bad_completions: completions whose id named no live transaction.
+ * @ring_full:	times the head of the queue found the ring full.
+ */
+struct vmb_tx_stats {
+	u64 sent;
+	u64 queued;
+	u64 completed;
+	u64 cancelled;
+	u64 bad_completions;
+	u64 ring_full;
+};
+
+/**
+ * struct vmb_tx - the send engine of one channel.
+ * @lock:	see the top of this file.
+ * @queue:	struct vmb_tx_entry, oldest first.
+ * @queued:	entries on @queue.
+ * @pool:	free pooled packets.
+ * @pool_mem:	the pool's memory.
+ * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
+ * @xacts:	the transaction table.
+ * @open:	the rings exist: sends are accepted.
+ * @stats:	counters.
+ */
+struct vmb_tx {
+	spinlock_t lock;
+	struct list_head queue;
+	u32 queued;
+	struct list_head pool;
+	u8 *pool_mem;
+	u32 packet_size;
+	struct vmb_xact_table xacts;
+	bool open;
+	struct vmb_tx_stats stats;
+};
+
+/* outbound.c */
+u32 vmb_out_space(u32 pktlen);
+bool vmb_out_busy_locked(struct vmb_channel *c);
+bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
+void vmb_tx_drain(struct vmb_channel *c);
+void vmb_out_cancel_all(struct vmb_channel *c);
+
+/* send.c */
+void vmb_tx_init(struct vmb_channel *c);
+int vmb_tx_setup(struct vmb_channel *c);
+void vmb_tx_set_open(struct vmb_channel *c, bool open);
+void vmb_tx_shutdown(struct vmb_channel *c);
+void vmb_tx_teardown(struct vmb_channel *c);
+int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e);
+bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e);
+void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e);
+NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
+			    u32 flags);
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue);
+bool vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *desc, u32 len);
+bool vmb_tx_cancel(struct vmb_packet *p);
+void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats);
+
+/* completion.c */
+int vmb_rx_write_completion(struct vmb_channel *c, struct vmb_tx_entry *e);
+void vmb_rx_completion_done(struct vmb_channel *c, struct vmb_tx_entry *e);
+
+#endif /* _VMBKMCL_SEND_H */

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The transaction table: ids for sends that wait for the host's completion.
+ *
+ * An id is (generation << 32) | (slot + 1): never 0 (Hyper-V treats 0 as
+ * unsolicited and never completes it), never a pointer, and stale once its
+ * slot is freed, because freeing bumps the slot's generation.  A completion
+ * is honoured only if its id names a live slot of the current generation;
+ * anything else is the host's word and is dropped.  Linux's own requestor
+ * is never enabled on a vmbkmcl channel (no next_request_id_callback, no
+ * rqstor_size), so the id reaches the host as written, on 6.1 and 6.12.
+ *
+ * Locking: the table's spinlock (irqsave: ids are taken and released from
+ * any context).  The owner pointer is only handed back, never dereferenced
+ * here.
+ */
+#include <linux/slab.h>
+
+#include "channel.h"
+#include "send.h"
+
+#define VMB_XACT_SLOT_MASK	GENMASK_ULL(31, 0)
+#define VMB_XACT_NONE		U32_MAX
+
+/**
+ * vmb_xact_init() - allocate a table of @size slots.
+ * @t:    the table.
+ * @size: slots, at least 1.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -ENOMEM.
+ */
+int vmb_xact_init(struct vmb_xact_table *t, u32 size)
+{
+	u32 i;
+
+	spin_lock_init(&t->lock);
+	t->slots = kvcalloc(size, sizeof(*t->slots), GFP_KERNEL);
+	if (!t->slots)
+		return -ENOMEM;
+	t->size = size;
+	for (i = 0; i < size; i++) {
+		t->slots[i].gen = 1;
+		t->slots[i].next_free = i + 1 < size ? i + 1 : VMB_XACT_NONE;
+	}
+	t->free = 0;
+	t->live = 0;
+	return 0;
+}
+
+/**
+ * vmb_xact_destroy() - free the table; no slot may be live.
+ * @t: the table.
+ */
+void vmb_xact_destroy(struct vmb_xact_table *t)
+{
+	WARN_ON(t->live);
+	kvfree(t->slots);
+	t->slots = NULL;
+	t->size = 0;
+}
+
+/**
+ * vmb_xact_alloc() - take an id for @owner.
+ * @t:     the table.
+ * @owner: handed back when the id completes.
+ *
+ * Context: any context.
+ * Return: the id, or 0 when every slot is live.
+ */
+u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
+{
+	struct vmb_xact_slot *s;
+	unsigned long flags;
+	u64 id = 0;
+	u32 i;
+
+	spin_lock_irqsave(&t->lock, flags);
+	i = t->free;
+	if (i != VMB_XACT_NONE) {
+		s = &t->slots[i];
+		t->free = s->next_free;
+		s->owner = owner;
+		t->live++;
+		id = (u64)s->gen << 32 | (i + 1);
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	return id;
+}
+
+static struct vmb_xact_slot *vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
+{
+	u64 slot = id & VMB_XACT_SLOT_MASK;
+	struct vmb_xact_slot *s;
+
+	lockdep_assert_held(&t->lock);
+	if (!slot || slot > t->size)
+		return NULL;
+	s = &t->slots[slot - 1];
+	if (!s->owner || s->gen != id >> 32)
+		return NULL;
+	return s;
+}
+
+static void *vmb_xact_release(struct vmb_xact_table *t,
+			      struct vmb_xact_slot *s)
+{
+	void *owner = s->owner;
+
+	lockdep_assert_held(&t->lock);
+	s->owner = NULL;
+	/* Generation 0 is never issued, so an id of 0 never matches. */
+	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
+	s->next_free = t->free;
+	t->free = s - t->slots;
+	t->live--;
+	return owner;
+}
+
+/**
+ * vmb_xact_find() - the owner of the live transaction @id.
+ * @t:  the table.
+ * @id: an id from the host; untrusted.
+ *
+ * The caller serialises find and free with the owner's own state (the
+ * send engine holds vmb_tx.lock across both).
+ *
+ * Context: any context.
+ * Return: the owner, or NULL when @id is unknown, stale or already ended.
+ */
+void *vmb_xact_find(struct vmb_xact_table *t, u64 id)
+{
+	struct vmb_xact_slot *s;
+	unsigned long flags;
+	void *owner = NULL;
+
+	spin_lock_irqsave(&t->lock, flags);
+	s = vmb_xact_lookup(t, id);
+	if (s)
+		owner = s->owner;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return owner;
+}
+
+/**
+ * vmb_xact_free() - end the live transaction @id; its id turns stale.
+ * @t:  the table.
+ * @id: an id vmb_xact_alloc() returned and nothing freed since.
+ *
+ * Context: any context.
+ */
+void vmb_xact_free(struct vmb_xact_table *t, u64 id)
+{
+	struct vmb_xact_slot *s;
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->lock, flags);
+	s = vmb_xact_lookup(t, id);
+	if (!WARN_ON(!s))
+		vmb_xact_release(t, s);
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/**
+ * vmb_xact_take_any() - end some live transaction, for teardown.
+ * @t: the table.
+ *
+ * Context: any context.
+ * Return: its owner, or NULL when none is live.
+ */
+void *vmb_xact_take_any(struct vmb_xact_table *t)
+{
+	unsigned long flags;
+	void *owner = NULL;
+	u32 i;
+
+	spin_lock_irqsave(&t->lock, flags);
+	for (i = 0; t->live && i < t->size; i++) {
+		if (t->slots[i].owner) {
+			owner = vmb_xact_release(t, &t->slots[i]);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	return owner;
+}
+
+/**
+ * vmb_xact_live() - how many transactions are live.
+ * @t: the table.
+ *
+ * Return: the count.
+ */
+u32 vmb_xact_live(struct vmb_xact_table *t)
+{
+	return READ_ONCE(t->live);
+}
