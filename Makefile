@@ -8,6 +8,7 @@
 #   make demo          boot the demo in QEMU
 #   make dkms-install  add to DKMS, build and install for KVER (running kernel)
 #   make dkms-remove   take every vmbkmcl version out of DKMS and /usr/src
+#   make dkms-check    CI: DKMS build for the stock 6.1 and 6.12 headers
 #   make clean
 #
 # Builds other than `make modules` happen in copies under build/, so the
@@ -17,7 +18,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check compat demo dkms-install dkms-remove clean
+.PHONY: all modules check compat demo dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -40,6 +41,9 @@ dkms-install:
 
 dkms-remove:
 	@scripts/dkms-remove.sh
+
+dkms-check:
+	@scripts/dkms-check.sh
 
 clean:
 	rm -rf build
