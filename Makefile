@@ -6,6 +6,7 @@
 #   make check         build a test kernel, run every KUnit suite in QEMU
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
+#   make lint          checkpatch, sparse, kernel-doc; each must report nothing
 #   make dkms-install  add to DKMS, build and install for KVER (running kernel)
 #   make dkms-remove   take every vmbkmcl version out of DKMS and /usr/src
 #   make dkms-check    CI: DKMS build for the stock 6.1 and 6.12 headers
@@ -18,7 +19,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check compat demo dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check compat demo lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -34,6 +35,9 @@ compat:
 
 demo:
 	@echo "demo: not built yet (the lifecycle and sample-driver issue adds it); run 'make check'"
+
+lint:
+	@scripts/lint.sh
 
 # The version lives in VERSION; dkms-add.sh prints the name/version it added.
 dkms-install:
