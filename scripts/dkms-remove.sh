@@ -14,8 +14,9 @@ set -euo pipefail
 versions=()
 if command -v dkms > /dev/null; then
 	# Lines look like "vmbkmcl/0.1.0, 6.1.0-56-cloud-amd64, x86_64: built"
-	# or "vmbkmcl/0.1.0: added".
-	mapfile -t versions < <(dkms status -m vmbkmcl |
+	# or "vmbkmcl/0.1.0: added".  Its stderr is only readelf warning that
+	# Debian's header trees have no .comment section.
+	mapfile -t versions < <(dkms status -m vmbkmcl 2> /dev/null |
 		sed -n 's|^vmbkmcl/\([^,:]*\)[,:].*|\1|p' | sort -u)
 fi
 for v in "${versions[@]}"; do
