@@ -2,19 +2,24 @@
 #
 # vmbkmcl: the VMBus Kernel Mode Client Library on Linux.
 #
-#   make [modules]   build vmbkmcl.ko against KDIR (the running kernel)
-#   make check       build a test kernel, run every KUnit suite in QEMU
-#   make compat      build against Debian's stock 6.1 and 6.12 headers
-#   make demo        boot the demo in QEMU
+#   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
+#   make check         build a test kernel, run every KUnit suite in QEMU
+#   make compat        build against Debian's stock 6.1 and 6.12 headers
+#   make demo          boot the demo in QEMU
+#   make lint          checkpatch, sparse, kernel-doc; each must report nothing
+#   make dkms-install  add to DKMS, build and install for KVER (running kernel)
+#   make dkms-remove   take every vmbkmcl version out of DKMS and /usr/src
+#   make dkms-check    CI: DKMS build for the stock 6.1 and 6.12 headers
 #   make clean
 #
 # Builds other than `make modules` happen in copies under build/, so the
 # source tree never holds objects built against a different kernel.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check compat demo clean
+.PHONY: all modules check compat demo lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -30,6 +35,19 @@ compat:
 
 demo:
 	@echo "demo: not built yet (the lifecycle and sample-driver issue adds it); run 'make check'"
+
+lint:
+	@scripts/lint.sh
+
+# The version lives in VERSION; dkms-add.sh prints the name/version it added.
+dkms-install:
+	@module=$$(scripts/dkms-add.sh) && dkms install "$$module" -k "$(KVER)"
+
+dkms-remove:
+	@scripts/dkms-remove.sh
+
+dkms-check:
+	@scripts/dkms-check.sh
 
 clean:
 	rm -rf build
