@@ -383,17 +383,22 @@ static void processing_complete_may_be_null(struct kunit *test)
 {
 	struct channel_fixture *f = test->priv;
 	const int packets = 3;
+	NTSTATUS status;
+	long left;
 	int id;
 
-	KUNIT_ASSERT_EQ(test, VmbChannelInitSetProcessPacketCallbacks(f->bare,
-				count_and_complete, NULL), STATUS_SUCCESS);
+	status = VmbChannelInitSetProcessPacketCallbacks(f->bare,
+							 count_and_complete,
+							 NULL);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(f->bare), STATUS_SUCCESS);
 	for (id = 1; id <= packets; id++)
 		KUNIT_ASSERT_EQ(test, rec_write(f->sh, id, PAYLOAD_LEN,
 						NO_FLAGS), 0);
-	KUNIT_EXPECT_GT(test, wait_event_timeout(f->client.wq,
-			atomic_read(&f->client.packets) >= packets,
-			WAIT_TIMEOUT), 0L);
+	left = wait_event_timeout(f->client.wq,
+				  atomic_read(&f->client.packets) >= packets,
+				  WAIT_TIMEOUT);
+	KUNIT_EXPECT_GT(test, left, 0L);
 	simhost_sync(f->sh);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->client.packets), packets);
 	VmbChannelDisable(f->bare);
@@ -577,8 +582,9 @@ static void interface_instance_is_the_device_instance(struct kunit *test)
 
 	memset(&instance, 0, sizeof(instance));
 	VmbChannelGetInterfaceInstance(f->bare, &instance);
-	KUNIT_EXPECT_TRUE(test, guid_equal(&instance,
-				&simhost_device(f->sh)->dev_instance));
+	KUNIT_EXPECT_TRUE(test,
+			  guid_equal(&instance,
+				     &simhost_device(f->sh)->dev_instance));
 	KUNIT_EXPECT_FALSE(test, guid_is_null(&instance));
 }
 
@@ -643,6 +649,7 @@ static struct kunit_suite channel_suite = {
 	.exit = channel_exit,
 	.test_cases = channel_cases,
 };
+
 kunit_test_suite(channel_suite);
 
 MODULE_DESCRIPTION("KUnit: the KMCL channel object and its lifecycle");

@@ -378,11 +378,13 @@ static void full_ring_parks_completions_and_sends_them_in_order(struct kunit *te
 	struct simhost_packet pkt;
 	struct vmb_rx_stats st;
 	u64 expect = 1, tag;
+	NTSTATUS status;
 	int ret;
 
-	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(
-			f->rec.channel, IN_RING_PAGES, SMALL_OUT_RING_PAGES),
-			STATUS_SUCCESS);
+	status = VmbClientChannelInitSetRingBufferPageCount(f->rec.channel,
+							    IN_RING_PAGES,
+							    SMALL_OUT_RING_PAGES);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
 	enable(test, f);
 	write_packets(test, f, 1, COMPLETION_PACKETS, PAYLOAD_LEN,
 		      VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
@@ -614,6 +616,7 @@ static struct kunit_suite rx_suite = {
 	.exit = rx_exit,
 	.test_cases = rx_cases,
 };
+
 kunit_test_suite(rx_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl's receive engine against a simulated host");

@@ -69,7 +69,7 @@ struct rec_event {
 struct recorder {
 	struct simhost *sh;
 	VMBCHANNEL channel;
-	spinlock_t lock;
+	spinlock_t lock;	/* the log and the held list */
 	wait_queue_head_t wq;
 	enum rec_policy policy;
 	NTSTATUS opened_status;

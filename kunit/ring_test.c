@@ -153,8 +153,9 @@ static void read_index_is_published_only_by_close(struct kunit *test)
 	u64 id;
 
 	for (id = 1; id <= 3; id++)
-		KUNIT_ASSERT_EQ(test, simhost_write_inband(f->sh,
-				VM_PKT_DATA_INBAND, 0, id, f->buf, len), 0);
+		KUNIT_ASSERT_EQ(test, simhost_write_inband(f->sh, VM_PKT_DATA_INBAND,
+							   0, id, f->buf, len),
+				0);
 
 	desc = hv_pkt_iter_first(f->ch);
 	KUNIT_ASSERT_NOT_NULL(test, desc);
@@ -206,15 +207,16 @@ static void guest_send_reaches_host_intact(struct kunit *test)
 	const u64 trans_id = 0x1234567800000000ULL | len;
 	struct ring_fixture *f = test->priv;
 	struct simhost_packet pkt;
+	int ret;
 	u8 *got;
 
 	got = kunit_kzalloc(test, MAX_PKT_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	fill_pattern(f->buf, trans_id, len);
 
-	KUNIT_ASSERT_EQ(test, vmbus_sendpacket(f->ch, f->buf, len, trans_id,
-			VM_PKT_DATA_INBAND,
-			VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED), 0);
+	ret = vmbus_sendpacket(f->ch, f->buf, len, trans_id, VM_PKT_DATA_INBAND,
+			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, simhost_read(f->sh, &pkt, got, MAX_PKT_SIZE), 0);
 
 	KUNIT_EXPECT_EQ(test, pkt.desc.type, VM_PKT_DATA_INBAND);
@@ -247,7 +249,8 @@ static void guest_sends_wrap_the_ring(struct kunit *test)
 	for (id = 1; id <= 30; id++) {
 		fill_pattern(f->buf, id, len);
 		KUNIT_ASSERT_EQ(test, vmbus_sendpacket(f->ch, f->buf, len, id,
-				VM_PKT_DATA_INBAND, 0), 0);
+						       VM_PKT_DATA_INBAND, 0),
+				0);
 		KUNIT_ASSERT_EQ(test, simhost_read(f->sh, &pkt, got,
 						   MAX_PKT_SIZE), 0);
 		KUNIT_EXPECT_EQ(test, pkt.desc.trans_id, id);
@@ -337,6 +340,7 @@ static struct kunit_suite ring_suite = {
 	.exit = ring_exit,
 	.test_cases = ring_cases,
 };
+
 kunit_test_suite(ring_suite);
 
 MODULE_DESCRIPTION("KUnit: the Linux VMBus ring code under a simulated host");

@@ -319,6 +319,7 @@ static struct kunit_suite val_suite = {
 	.exit = val_exit,
 	.test_cases = val_test_cases,
 };
+
 kunit_test_suite(val_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl's receive validation of host input");

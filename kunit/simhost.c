@@ -37,7 +37,7 @@ struct simhost {
 	struct hv_device hdev;
 	struct vmbus_channel *channel;
 	struct tasklet_struct irq;
-	spinlock_t lock;
+	spinlock_t lock;	/* @hold and @held */
 	bool hold;
 	bool held;
 	bool rings_open;
@@ -225,11 +225,10 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 /**
  * simhost_create() - a simulated device with its channel, rings not open.
  *
- * vmbkmcl channels allocated on simhost_device() use simhost as their
- * backend: Enable opens the rings, Disable closes them.
- *
  * Context: process context; sleeps.
- * Return: the simhost, or NULL on allocation failure.
+ * Return: the simhost, or NULL on allocation failure.  vmbkmcl channels
+ * allocated on simhost_device() use simhost as their backend: Enable opens
+ * the rings, Disable closes them.
  */
 struct simhost *simhost_create(void)
 {
@@ -474,6 +473,7 @@ int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
 	virt_mb();
 	if (READ_ONCE(rb->interrupt_mask))
 		return 0;
+	/* interrupt_mask before read_index, as hv_signal_on_write() reads */
 	virt_rmb();
 	if (write == READ_ONCE(rb->read_index))
 		simhost_signal(sh);
@@ -528,10 +528,12 @@ u32 simhost_outbound_pending(struct simhost *sh)
 {
 	struct hv_ring_buffer_info *rbi = &sh->channel->outbound;
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
+	u32 write;
 
+	/* Pairs with the release of write_index in hv_ringbuffer_write(). */
+	write = smp_load_acquire(&rb->write_index);
 	return rbi->ring_datasize -
-	       ring_free_bytes(smp_load_acquire(&rb->write_index),
-			       rb->read_index, rbi->ring_datasize);
+	       ring_free_bytes(write, rb->read_index, rbi->ring_datasize);
 }
 EXPORT_SYMBOL_GPL(simhost_outbound_pending);
 
@@ -571,6 +573,7 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
 	u32 dsize = rbi->ring_datasize;
 	u32 read = rb->read_index;
+	/* Pairs with the release of write_index in hv_ringbuffer_write(). */
 	u32 write = smp_load_acquire(&rb->write_index);
 	u32 avail = dsize - ring_free_bytes(write, read, dsize);
 	u32 len, off;

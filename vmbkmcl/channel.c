@@ -53,7 +53,7 @@ NTSTATUS vmb_errno_to_status(int err)
  * @Callbacks: zeroed and stamped with the version and size that
  *             VmbChannelInitSetStateChangeCallbacks() accepts.
  */
-VOID VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(PVMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks)
+void VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(PVMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks)
 {
 	memset(Callbacks, 0, sizeof(*Callbacks));
 	Callbacks->Version = VMB_CHANNEL_STATE_CHANGE_CALLBACKS_VERSION_1;
@@ -132,22 +132,23 @@ static NTSTATUS vmb_init_end(struct vmb_channel *c, NTSTATUS status)
 /**
  * VmbChannelInitSetProcessPacketCallbacks() - set the packet callbacks.
  * @Channel:                    a channel not yet enabled.
- * @ProcessPacketCallback:      called once per received packet.
- * @ProcessingCompleteCallback: optional; called once after the last
- *                              ProcessPacket of each batch.
+ * @ProcessPacket:      called once per received packet.
+ * @ProcessingComplete: optional; called once after the last ProcessPacket
+ *                      of each batch.
  *
  * Context: process context; sleeps.
  * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER_1 for a NULL channel
  * or one already enabled or disabled.
  */
-NTSTATUS VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
-		PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacketCallback,
-		PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingCompleteCallback)
+NTSTATUS
+VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
+					PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacket,
+					PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingComplete)
 {
 	if (!vmb_init_begin(Channel))
 		return STATUS_INVALID_PARAMETER_1;
-	Channel->process_packet = ProcessPacketCallback;
-	Channel->processing_complete = ProcessingCompleteCallback;
+	Channel->process_packet = ProcessPacket;
+	Channel->processing_complete = ProcessingComplete;
 	return vmb_init_end(Channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetProcessPacketCallbacks);
@@ -276,8 +277,9 @@ EXPORT_SYMBOL_GPL(VmbChannelInitSetFriendlyName);
  * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER_1, or
  * STATUS_INVALID_PARAMETER_2 for a NULL set or a wrong Version or Size.
  */
-NTSTATUS VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
-		PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks)
+NTSTATUS
+VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
+				      PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks)
 {
 	const VMB_CHANNEL_STATE_CHANGE_CALLBACKS *cb = StateChangeCallbacks;
 
@@ -445,7 +447,7 @@ EXPORT_SYMBOL_GPL(VmbChannelEnable);
  *
  * Context: process context, not from a channel callback; sleeps.
  */
-VOID VmbChannelDisable(VMBCHANNEL Channel)
+void VmbChannelDisable(VMBCHANNEL Channel)
 {
 	struct vmb_channel *c = Channel;
 
@@ -475,7 +477,7 @@ EXPORT_SYMBOL_GPL(VmbChannelDisable);
  *
  * Context: process context; sleeps.
  */
-VOID VmbChannelCleanup(VMBCHANNEL Channel)
+void VmbChannelCleanup(VMBCHANNEL Channel)
 {
 	might_sleep();
 	if (!Channel)
@@ -501,7 +503,7 @@ EXPORT_SYMBOL_GPL(VmbChannelCleanup);
  *
  * Context: process context, not from a channel callback; sleeps.
  */
-VOID VmbChannelPause(VMBCHANNEL Channel)
+void VmbChannelPause(VMBCHANNEL Channel)
 {
 	struct vmb_channel *c = Channel;
 
@@ -528,7 +530,7 @@ EXPORT_SYMBOL_GPL(VmbChannelPause);
  *
  * Context: process context, not from a channel callback; sleeps.
  */
-VOID VmbChannelStart(VMBCHANNEL Channel)
+void VmbChannelStart(VMBCHANNEL Channel)
 {
 	struct vmb_channel *c = Channel;
 
@@ -550,7 +552,7 @@ EXPORT_SYMBOL_GPL(VmbChannelStart);
  * @Channel: the channel.
  * @Pointer: any value; NULL initially.
  */
-VOID VmbChannelSetPointer(VMBCHANNEL Channel, PVOID Pointer)
+void VmbChannelSetPointer(VMBCHANNEL Channel, PVOID Pointer)
 {
 	WRITE_ONCE(Channel->pointer, Pointer);
 }
@@ -574,7 +576,7 @@ EXPORT_SYMBOL_GPL(VmbChannelGetPointer);
  * @InterfaceInstance: receives the offer's instance GUID, valid from
  *                     Allocate on (the device is bound by then).
  */
-VOID VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
+void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
 				    LPGUID InterfaceInstance)
 {
 	guid_copy(InterfaceInstance, &Channel->device->dev_instance);

@@ -154,7 +154,7 @@ struct vmb_rx_packet {
  * @stats:	counters.
  */
 struct vmb_rx {
-	spinlock_t lock;
+	spinlock_t lock;	/* the fields below but stats, batch_count */
 	struct vmb_rx_packet *slots;
 	u32 nslots;
 	u8 *buffers;
@@ -201,7 +201,7 @@ struct vmb_channel {
 	struct hv_device *device;
 	const struct vmbkmcl_backend_ops *ops;
 	struct vmbus_channel *vmbus;
-	struct mutex state_lock;
+	struct mutex state_lock;	/* lifecycle calls and callbacks */
 	enum vmb_channel_state state;
 	bool pause_on_enable;
 	PFN_VMB_CHANNEL_PROCESS_PACKET process_packet;

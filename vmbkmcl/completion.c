@@ -157,7 +157,7 @@ EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
  *
  * Context: any context up to softirq; does not sleep.
  */
-VOID VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
+void VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
 	struct vmb_rx *rx = &p->channel->rx;
@@ -183,7 +183,7 @@ EXPORT_SYMBOL_GPL(VmbChannelPacketFail);
  *
  * Context: inside ProcessPacket.
  */
-VOID VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext)
+void VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
 	struct vmb_rx *rx = &p->channel->rx;

@@ -24,7 +24,6 @@ enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
 		       const struct vmpacket_descriptor *desc);
 
-
 /* rx_control.c */
 struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx);
 bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p);

@@ -254,7 +254,7 @@ void vmb_rx_wait_released(struct vmb_channel *c)
  *
  * Context: any context; does not sleep.
  */
-VOID VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
+void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
 					      BOOLEAN RequirePassive)
 {
 	unsigned long flags;
@@ -271,13 +271,14 @@ EXPORT_SYMBOL_GPL(VmbChannelSetIncomingProcessingAtPassive);
  * @Quota:   packets indicated but not yet completed, at least 1.
  *
  * The packet pool is sized at Enable to the larger of the quota and 32;
- * a quota raised later is capped by that pool.  Lowering it below the current count only stops further
- * delivery; raising it does not restart a stalled queue: only a completion
- * does, as on Windows.  A quota of 0 is ignored.
+ * a quota raised later is capped by that pool.  Lowering it below the
+ * current count only stops further delivery; raising it does not restart
+ * a stalled queue: only a completion does, as on Windows.  A quota of 0 is
+ * ignored.
  *
  * Context: any context; does not sleep.
  */
-VOID VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
+void VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
 {
 	unsigned long flags;
 

@@ -53,7 +53,7 @@ static u32 vmb_ring_bytes_to_read(struct hv_ring_buffer_info *rbi)
  * the copy alone cannot tell a truncated packet from a whole one.
  */
 u32 vmb_rx_frame_len(struct vmbus_channel *ch,
-			    const struct vmpacket_descriptor *raw)
+		     const struct vmpacket_descriptor *raw)
 {
 	u32 len = (u32)READ_ONCE(raw->len8) << 3;
 
@@ -106,9 +106,8 @@ static bool vmb_rx_gpa_ranges_ok(const struct vmpacket_descriptor *desc,
  * ring header @raw.  Returns VMB_DROP_NR for a good packet, else the reason.
  */
 enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
-					const struct vmpacket_descriptor *desc,
-					const struct vmpacket_descriptor *raw,
-					u32 len)
+				 const struct vmpacket_descriptor *desc,
+				 const struct vmpacket_descriptor *raw, u32 len)
 {
 	u32 off = desc->offset8 << 3;
 
@@ -135,7 +134,7 @@ enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 }
 
 void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
-			      const struct vmpacket_descriptor *desc)
+		       const struct vmpacket_descriptor *desc)
 {
 	c->rx.stats.dropped[why]++;
 	pr_warn_ratelimited("vmbkmcl: %s: dropped packet (%s): type %u offset8 %u len8 %u\n",

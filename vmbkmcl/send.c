@@ -441,7 +441,7 @@ EXPORT_SYMBOL_GPL(VmbPacketInitialize);
  *
  * Context: any context up to softirq.
  */
-VOID VmbPacketFree(VMBPACKET VmbPacket)
+void VmbPacketFree(VMBPACKET VmbPacket)
 {
 	struct vmb_channel *c;
 	unsigned long flags;
@@ -465,7 +465,7 @@ EXPORT_SYMBOL_GPL(VmbPacketFree);
  *                     valid during the call only.  Replacing the default
  *                     makes the caller responsible for VmbPacketFree().
  */
-VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
+void VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
 				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine)
 {
 	PacketObject->routine = CompletionRoutine;
@@ -477,7 +477,7 @@ EXPORT_SYMBOL_GPL(VmbPacketSetCompletionRoutine);
  * @PacketObject: the packet.
  * @Pointer:      any value; NULL after Allocate or Initialize.
  */
-VOID VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
+void VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
 {
 	PacketObject->pointer = Pointer;
 }

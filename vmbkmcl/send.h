@@ -49,7 +49,7 @@ struct vmb_xact_slot {
  * @live:  slots in use.
  */
 struct vmb_xact_table {
-	spinlock_t lock;
+	spinlock_t lock;	/* the slots and the free list */
 	struct vmb_xact_slot *slots;
 	u32 size;
 	u32 free;
@@ -147,7 +147,7 @@ struct vmb_tx_stats {
  * @stats:	counters.
  */
 struct vmb_tx {
-	spinlock_t lock;
+	spinlock_t lock;	/* the queue, ring writes, packet states */
 	struct list_head queue;
 	u32 queued;
 	struct list_head pool;

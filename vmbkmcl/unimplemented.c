@@ -118,7 +118,7 @@ EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromMdl);
  * @Channel: unused.
  * @GpadlHandle: unused.
  */
-VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
+void VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 {
 }
 EXPORT_SYMBOL_GPL(VmbChannelDeleteGpadl);
@@ -140,7 +140,8 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);
 
 /**
- * VmbClientChannelInitSetTargetPnp() - on Linux the channel is always the primary channel of the device passed to VmbChannelAllocate().
+ * VmbClientChannelInitSetTargetPnp() - not implemented: on Linux the
+ * channel is always the primary channel of the device given to Allocate.
  * @Channel: unused.
  * @InterfaceType: unused.
  * @InterfaceInstance: unused.
@@ -149,8 +150,9 @@ EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);
  * Return: STATUS_NOT_IMPLEMENTED.
  */
 NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
-		LPCGUID InterfaceType, LPCGUID InterfaceInstance,
-		PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback)
+					  LPCGUID InterfaceType,
+					  LPCGUID InterfaceInstance,
+					  PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback)
 {
 	return STATUS_NOT_IMPLEMENTED;
 }
@@ -162,7 +164,7 @@ EXPORT_SYMBOL_GPL(VmbClientChannelInitSetTargetPnp);
  * @MmioAddress: set to 0.
  * @MmioSize: set to 0.
  */
-VOID VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
+void VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
 			    UINT64 *MmioSize)
 {
 	*MmioAddress = 0;

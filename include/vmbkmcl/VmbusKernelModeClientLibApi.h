@@ -99,19 +99,22 @@ NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 					      UINT32 DataSize,
 					      UINT32 ChainLength);
-NTSTATUS VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
-		PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacketCallback,
-		PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingCompleteCallback);
-NTSTATUS VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
-		PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks);
+NTSTATUS
+VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
+					PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacket,
+					PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingComplete);
+NTSTATUS
+VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
+				      PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks);
 NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL Channel,
 					    UINT32 ContextSize);
 NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 						    UINT32 IncomingPageCount,
 						    UINT32 OutgoingPageCount);
 NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
-		LPCGUID InterfaceType, LPCGUID InterfaceInstance,
-		PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback);
+					  LPCGUID InterfaceType,
+					  LPCGUID InterfaceInstance,
+					  PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback);
 
 /* Lifecycle. */
 NTSTATUS VmbChannelEnable(VMBCHANNEL Channel);
