@@ -152,7 +152,8 @@ int recorder_init(struct recorder *r, struct simhost *sh, u32 cap)
 	r->events = kvcalloc(cap, sizeof(*r->events), GFP_KERNEL);
 	r->held = kvcalloc(cap, sizeof(*r->held), GFP_KERNEL);
 	r->held_buf = kvcalloc(cap, sizeof(*r->held_buf), GFP_KERNEL);
-	if (!r->events || !r->held || !r->held_buf ||
+	r->done = kvcalloc(cap, sizeof(*r->done), GFP_KERNEL);
+	if (!r->events || !r->held || !r->held_buf || !r->done ||
 	    !NT_SUCCESS(VmbChannelAllocate(simhost_device(sh), FALSE,
 					   &r->channel)))
 		goto err;
@@ -208,6 +209,7 @@ void recorder_destroy(struct recorder *r)
 		VmbChannelCleanup(r->channel);
 		r->channel = NULL;
 	}
+	kvfree(r->done);
 	kvfree(r->held_buf);
 	kvfree(r->held);
 	kvfree(r->events);
@@ -296,6 +298,83 @@ u32 recorder_count(struct recorder *r, enum rec_kind kind)
 	return n;
 }
 EXPORT_SYMBOL_GPL(recorder_count);
+
+static VOID rec_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
+			  UINT32 len)
+{
+	struct recorder *r = VmbChannelGetPointer(VmbPacketGetChannel(packet));
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&r->lock, irqflags);
+	if (r->ndone < r->cap)
+		r->done[r->ndone] = (struct rec_done) {
+			.packet = packet, .status = status, .len = len,
+			.tag = rec_tag(buf, buf ? len : 0),
+			.sent = (u64)(uintptr_t)VmbPacketGetPointer(packet),
+		};
+	r->ndone++;
+	spin_unlock_irqrestore(&r->lock, irqflags);
+	wake_up(&r->wq);
+	if (r->resend)
+		r->resend(r, packet);
+}
+
+static u8 rec_pattern(u64 id, u32 i);
+
+/**
+ * recorder_send() - send @packet with a tagged payload; its completion
+ * routine logs to @r->done.
+ * @r:      the recorder.
+ * @packet: an idle packet of @r's channel.
+ * @tag:    first 8 payload bytes; also stored as the packet's pointer.
+ * @len:    payload bytes, 8 to REC_MAX_PAYLOAD.
+ * @flags:  VMBUS_CHANNEL_FORMAT_FLAG_*.
+ *
+ * Return: VmbPacketSend()'s status.
+ */
+NTSTATUS recorder_send(struct recorder *r, VMBPACKET packet, u64 tag,
+		       u32 len, u32 flags)
+{
+	u8 buf[REC_MAX_PAYLOAD];
+	u32 i;
+
+	if (WARN_ON(len < sizeof(tag) || len > sizeof(buf)))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(buf, &tag, sizeof(tag));
+	for (i = sizeof(tag); i < len; i++)
+		buf[i] = rec_pattern(tag, i);
+	VmbPacketSetCompletionRoutine(packet, rec_send_done);
+	VmbPacketSetPointer(packet, (void *)(uintptr_t)tag);
+	return VmbPacketSend(packet, buf, len, NULL, flags);
+}
+EXPORT_SYMBOL_GPL(recorder_send);
+
+/**
+ * recorder_done_count() - completion routines run so far.
+ * @r: the recorder.
+ *
+ * Return: the count.
+ */
+u32 recorder_done_count(struct recorder *r)
+{
+	return READ_ONCE(r->ndone);
+}
+EXPORT_SYMBOL_GPL(recorder_done_count);
+
+/**
+ * recorder_wait_done() - wait for @n completion routines in all.
+ * @r: the recorder.
+ * @n: routines.
+ *
+ * Context: process context; sleeps, at most 10 s.
+ * Return: true if reached.
+ */
+bool recorder_wait_done(struct recorder *r, u32 n)
+{
+	return wait_event_timeout(r->wq, recorder_done_count(r) >= n,
+				  REC_WAIT_TIMEOUT) > 0;
+}
+EXPORT_SYMBOL_GPL(recorder_wait_done);
 
 static u8 rec_pattern(u64 id, u32 i)
 {

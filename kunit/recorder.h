@@ -66,6 +66,22 @@ struct rec_event {
 /* Largest payload rec_write() builds (on the stack). */
 #define REC_MAX_PAYLOAD		512
 
+/**
+ * struct rec_done - one run of a send's completion routine.
+ * @packet: the packet.
+ * @status: its status.
+ * @len:    reply bytes.
+ * @tag:    first 8 reply bytes, 0 if shorter.
+ * @sent:   the packet's own tag (its pointer value).
+ */
+struct rec_done {
+	VMBPACKET packet;
+	NTSTATUS status;
+	u32 len;
+	u64 tag;
+	u64 sent;
+};
+
 struct recorder {
 	struct simhost *sh;
 	VMBCHANNEL channel;
@@ -83,6 +99,9 @@ struct recorder {
 	u32 nheld;
 	u64 fail_tag;
 	void (*hook)(struct recorder *r, u64 tag);
+	struct rec_done *done;
+	u32 ndone;
+	void (*resend)(struct recorder *r, VMBPACKET packet);
 };
 
 int recorder_init(struct recorder *r, struct simhost *sh, u32 cap);
@@ -91,6 +110,11 @@ void recorder_destroy(struct recorder *r);
 bool recorder_wait(struct recorder *r, u32 packets, u32 batches);
 u32 recorder_complete_held(struct recorder *r, u32 n);
 u32 recorder_count(struct recorder *r, enum rec_kind kind);
+
+NTSTATUS recorder_send(struct recorder *r, VMBPACKET packet, u64 tag,
+		       u32 len, u32 flags);
+bool recorder_wait_done(struct recorder *r, u32 n);
+u32 recorder_done_count(struct recorder *r);
 
 int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
 bool rec_payload_ok(const void *buf, u32 len, u64 id);

@@ -32,6 +32,12 @@
  * @rings_open:	the rings exist.
  * @interrupts:	channel callbacks run.
  * @signals:	interrupts the ring protocol raised (not forced ones).
+ * @guest_signals: packets the guest wrote into an outbound ring the host
+ *		had emptied: the writes that signal a real host.
+ * @out_empty_at: outbound offset the host last saw the ring empty at, or
+ *		U32_MAX since it last saw data.
+ * @notify:	called when vmbkmcl says it wrote to the outbound ring.
+ * @notify_ctx:	its argument.
  */
 struct simhost {
 	struct hv_device hdev;
@@ -43,6 +49,10 @@ struct simhost {
 	bool rings_open;
 	atomic_t interrupts;
 	atomic_t signals;
+	u32 guest_signals;
+	u32 out_empty_at;
+	void (*notify)(void *ctx);
+	void *notify_ctx;
 };
 
 /* Mirror of hv_ringbuffer_init(), which is not exported. */
@@ -140,6 +150,7 @@ int simhost_open_rings(struct simhost *sh, u32 inbound_size,
 	/* The two fields that keep the ring code from signalling a host. */
 	ch->outbound.ring_buffer->interrupt_mask = 1;
 	ch->inbound.ring_buffer->pending_send_sz = 0;
+	sh->out_empty_at = 0;
 	sh->rings_open = true;
 	return 0;
 }
@@ -216,11 +227,50 @@ static void simhost_backend_kick(struct vmbus_channel *chan)
 	tasklet_schedule(&simhost_of(chan->device_obj)->irq);
 }
 
+static void simhost_backend_notify(struct vmbus_channel *chan)
+{
+	struct simhost *sh = simhost_of(chan->device_obj);
+	void (*notify)(void *ctx) = READ_ONCE(sh->notify);
+
+	if (notify)
+		notify(sh->notify_ctx);
+}
+
 static const struct vmbkmcl_backend_ops simhost_backend = {
 	.open = simhost_backend_open,
 	.close = simhost_backend_close,
 	.kick = simhost_backend_kick,
+	.notify = simhost_backend_notify,
 };
+
+/**
+ * simhost_set_notify() - be told when vmbkmcl writes to the outbound ring.
+ * @sh:     the simhost.
+ * @notify: called in the writer's context (up to softirq); NULL stops it.
+ * @ctx:    its argument.
+ */
+void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
+			void *ctx)
+{
+	sh->notify_ctx = ctx;
+	WRITE_ONCE(sh->notify, notify);
+}
+EXPORT_SYMBOL_GPL(simhost_set_notify);
+
+/**
+ * simhost_guest_signals() - outbound writes that would signal a real host.
+ * @sh: the simhost.
+ *
+ * A guest signals when it writes into a ring it sees empty; the host sees
+ * that as a packet starting where it last found the ring empty.
+ *
+ * Return: the count so far.
+ */
+u32 simhost_guest_signals(struct simhost *sh)
+{
+	return READ_ONCE(sh->guest_signals);
+}
+EXPORT_SYMBOL_GPL(simhost_guest_signals);
 
 /**
  * simhost_create() - a simulated device with its channel, rings not open.
@@ -579,8 +629,10 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	u32 len, off;
 	u64 trailer;
 
-	if (!avail)
+	if (!avail) {
+		sh->out_empty_at = read;
 		return -ENODATA;
+	}
 	if (avail < sizeof(pkt->desc) + sizeof(trailer))
 		return -EBADMSG;
 	memcpy(&pkt->desc, rb->buffer + read, sizeof(pkt->desc));
@@ -595,6 +647,10 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 		memcpy(buf, rb->buffer + read + off, min(pkt->data_len, buf_len));
 	memcpy(&trailer, rb->buffer + read + len, sizeof(trailer));
 	pkt->start = trailer >> 32;
+	if (pkt->start == sh->out_empty_at)
+		WRITE_ONCE(sh->guest_signals, sh->guest_signals + 1);
+	sh->out_empty_at = avail == len + sizeof(trailer) ?
+			   (read + avail) % dsize : U32_MAX;
 	/* Pairs with the guest's read of read_index before it writes. */
 	smp_store_release(&rb->read_index, (read + len + sizeof(trailer)) % dsize);
 	simhost_signal_space(sh, dsize - avail,

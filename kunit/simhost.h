@@ -65,6 +65,9 @@ void simhost_sync(struct simhost *sh);
 bool simhost_rings_open(struct simhost *sh);
 u32 simhost_interrupts(struct simhost *sh);
 u32 simhost_signals(struct simhost *sh);
+u32 simhost_guest_signals(struct simhost *sh);
+void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
+			void *ctx);
 
 int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len);
 int simhost_write_inband(struct simhost *sh, u16 type, u16 flags,

@@ -4,7 +4,7 @@
 # Boot a kernel and initramfs once in QEMU and keep what it said.
 #
 # In:  KERNEL INITRD OUTDIR.  QEMU_ACCEL (tcg; kvm is opt-in, KVM guests
-#      hang on these machines), QEMU_TIMEOUT seconds (300), QEMU_APPEND
+#      hang on these machines), QEMU_TIMEOUT seconds (600), QEMU_APPEND
 #      (extra kernel arguments).
 # Out: OUTDIR/console.log (ttyS0) and OUTDIR/verdict (ttyS1, the port only
 #      the initramfs's /init writes).  Exit status is QEMU's, 124 on timeout.
@@ -13,7 +13,7 @@ set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 KERNEL INITRD OUTDIR" >&2; exit 2; }
 kernel=$1 initrd=$2 outdir=$3
 accel=${QEMU_ACCEL:-tcg}
-limit=${QEMU_TIMEOUT:-300}
+limit=${QEMU_TIMEOUT:-600}
 
 mkdir -p "$outdir"
 rm -f "$outdir/console.log" "$outdir/verdict"

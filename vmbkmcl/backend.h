@@ -27,6 +27,9 @@
  *         will run.  Process context; never from @callback.
  * @kick:  run @callback soon, in its usual context, as if the host had
  *         interrupted.  Any context.
+ * @notify: optional; the guest wrote to the outbound ring.  Production
+ *         leaves it NULL: hv_ringbuffer_write() signals the host itself.
+ *         Any context up to softirq.
  */
 struct vmbkmcl_backend_ops {
 	int (*open)(struct hv_device *dev, u32 send_size, u32 recv_size,
@@ -34,6 +37,7 @@ struct vmbkmcl_backend_ops {
 		    struct vmbus_channel **chan);
 	void (*close)(struct hv_device *dev, struct vmbus_channel *chan);
 	void (*kick)(struct vmbus_channel *chan);
+	void (*notify)(struct vmbus_channel *chan);
 };
 
 extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;

@@ -132,6 +132,8 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 				       BufSize, p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
 			spin_unlock_irqrestore(&c->tx.lock, flags);
+			if (!ret)
+				vmb_out_notify(c);
 			vmb_rx_release(c, p, ret ? VMB_COMPLETION_LOST :
 						   VMB_COMPLETION_SENT);
 			return;

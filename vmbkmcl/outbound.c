@@ -20,6 +20,9 @@
 #include "receive.h"
 #include "send.h"
 
+/* Host interrupts to drain the queue come when 1/4 of the ring is free. */
+#define VMB_OUT_WATERMARK_DIV	4
+
 /**
  * vmb_out_space() - pending_send_sz for a packet of @pktlen bytes.
  * @pktlen: descriptor and data, before padding.
@@ -35,21 +38,52 @@ u32 vmb_out_space(u32 pktlen)
 	return ALIGN(pktlen, sizeof(u64)) + VMB_PKT_TRAILER + sizeof(u64);
 }
 
-/* Arm the threshold for the head; true if its space is already free. */
+/**
+ * vmb_out_fits() - can an entry needing @space ever be written?
+ * @c:     an open channel.
+ * @space: its pending_send_sz.
+ *
+ * Return: true if the outbound ring is large enough.
+ */
+bool vmb_out_fits(struct vmb_channel *c, u32 space)
+{
+	return space <= c->vmbus->outbound.ring_datasize;
+}
+
+/**
+ * vmb_out_notify() - tell a backend that watches writes about one.
+ * @c: the channel.
+ */
+void vmb_out_notify(struct vmb_channel *c)
+{
+	if (c->ops->notify)
+		c->ops->notify(c->vmbus);
+}
+
+/*
+ * Arm the threshold for the head; true if its space is already free.  The
+ * threshold is at least a quarter of the ring, so a drain writes many
+ * entries per host interrupt instead of one.
+ */
 static bool vmb_out_arm_locked(struct vmb_channel *c)
 {
+	struct hv_ring_buffer_info *out = &c->vmbus->outbound;
 	struct vmb_tx_entry *head;
+	u32 space;
 
 	lockdep_assert_held(&c->tx.lock);
 	head = list_first_entry_or_null(&c->tx.queue, struct vmb_tx_entry, node);
-	set_channel_pending_send_size(c->vmbus, head ? head->space : 0);
-	if (!head)
+	if (!head) {
+		set_channel_pending_send_size(c->vmbus, 0);
 		return false;
+	}
+	space = max(head->space, out->ring_datasize / VMB_OUT_WATERMARK_DIV);
+	set_channel_pending_send_size(c->vmbus, space);
 	/* Pairs with the host's barrier between freeing space and reading
 	 * pending_send_sz: either it signals, or this sees the space.
 	 */
 	virt_mb();
-	return hv_get_bytes_to_write(&c->vmbus->outbound) >= head->space;
+	return hv_get_bytes_to_write(out) >= head->space;
 }
 
 /**
@@ -104,9 +138,9 @@ static void vmb_out_finish(struct vmb_channel *c, struct vmb_tx_entry *e)
 void vmb_tx_drain(struct vmb_channel *c)
 {
 	struct vmb_tx_entry *e, *tmp;
+	bool retried = false, wrote = false;
 	LIST_HEAD(done);
 	unsigned long flags;
-	bool retried = false;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
 	while ((e = list_first_entry_or_null(&c->tx.queue,
@@ -122,12 +156,15 @@ void vmb_tx_drain(struct vmb_channel *c)
 		}
 		list_del_init(&e->node);
 		c->tx.queued--;
+		wrote |= !e->result;
 		if (e->result || e->rx || !vmb_packet_owned_by_host_locked(e))
 			list_add_tail(&e->node, &done);
 	}
 	if (!e)
 		set_channel_pending_send_size(c->vmbus, 0);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
+	if (wrote)
+		vmb_out_notify(c);
 
 	list_for_each_entry_safe(e, tmp, &done, node) {
 		list_del_init(&e->node);

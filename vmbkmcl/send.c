@@ -257,6 +257,8 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	spin_lock_irqsave(&tx->lock, flags);
 	if (!tx->open)
 		status = STATUS_INVALID_DEVICE_STATE;
+	else if (!vmb_out_fits(c, p->entry.space))
+		status = STATUS_INVALID_BUFFER_SIZE;
 	else if (!vmb_out_busy_locked(c))
 		ret = vmb_packet_write(c, &p->entry);
 	if (NT_SUCCESS(status) && ret == -EAGAIN) {
@@ -280,6 +282,8 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 
 	if (kick)
 		vmb_rx_kick(c);
+	if (written)
+		vmb_out_notify(c);
 	if (written && !waits)
 		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
 	return status;
@@ -560,7 +564,8 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1/2/3 for a bad packet,
  * buffer or length; STATUS_INVALID_PARAMETER for unknown flags;
  * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel that is
- * not open; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
+ * not open; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
+ * could never hold; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
  * STATUS_DEVICE_REMOVED after a rescind.
  */

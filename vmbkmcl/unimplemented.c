@@ -52,30 +52,6 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
 
 /**
- * VmbChannelSendSynchronousRequest() - not implemented yet.
- * @Channel: unused.
- * @Buffer: unused.
- * @BufferSize: unused.
- * @ExternalDataMdl: unused.
- * @Flags: unused.
- * @CompletionBuffer: unused.
- * @CompletionBufferSize: unused.
- * @Timeout: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
-					  UINT32 BufferSize,
-					  PMDL ExternalDataMdl, UINT32 Flags,
-					  PVOID CompletionBuffer,
-					  PUINT32 CompletionBufferSize,
-					  PLARGE_INTEGER Timeout)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);
-
-/**
  * VmbChannelCreateGpadlFromBuffer() - not implemented yet.
  * @Channel: unused.
  * @Flags: unused.

@@ -10,8 +10,8 @@
  *
  * Not implemented yet, returning STATUS_NOT_IMPLEMENTED (or doing nothing,
  * or returning NULL/0, for functions without a status): external data
- * (VmbPacketSend with an MDL, VmbPacketSendWithExternal*),
- * VmbChannelSendSynchronousRequest, GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
+ * (an MDL given to VmbPacketSend or VmbChannelSendSynchronousRequest,
+ * VmbPacketSendWithExternal*), GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
  * VmbChannelPacketGetExternalData, VmbClientChannelInitSetTargetPnp and
  * VmbChannelSetInterruptLatency.  Server-only functions are not provided:
  * a Linux guest is always the client endpoint.
