@@ -4,6 +4,7 @@
 #
 #   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
 #   make check         build a test kernel, run every KUnit suite in QEMU
+#   make bench         vmbkmcl vs the native ring code, as ratios (not in check)
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
 #   make lint          checkpatch, sparse, kernel-doc; each must report nothing
@@ -19,7 +20,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check compat demo lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check bench compat demo lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -29,6 +30,9 @@ modules:
 
 check:
 	@scripts/check.sh
+
+bench:
+	@scripts/bench.sh
 
 compat:
 	@scripts/compat.sh

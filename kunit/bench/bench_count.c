@@ -43,10 +43,18 @@ static bool bench_counting;
 static bool bench_planted;
 
 #ifdef CONFIG_KPROBES
+/*
+ * A kprobe handler runs inside the breakpoint's NMI-like entry (or, once
+ * the probe is optimised, without it), so in_interrupt() says nothing
+ * about the probed code; the softirq count is left alone by both.  A
+ * softirq that interrupts the thread is not the thread's: it is counted
+ * only if it is a bench_irq() window.  A hardirq that does is counted,
+ * which can only over-count.
+ */
 static int bench_alloc_hit(struct kprobe *kp, struct pt_regs *regs)
 {
 	if (this_cpu_read(bench_armed) ||
-	    (!in_interrupt() && READ_ONCE(bench_armed_task) == current))
+	    (!in_serving_softirq() && READ_ONCE(bench_armed_task) == current))
 		this_cpu_inc(bench_allocs);
 	return 0;
 }
