@@ -21,7 +21,10 @@ kdir=$("$here/scripts/testkernel.sh" "$here/kunit/testkernel.config" \
 	"$here/kunit/bench/bench.config")
 "$here/scripts/build-modules.sh" "$kdir" "$out/modules"
 
-mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko")
+# The smoke suite first: on this kernel it also proves, every run, that
+# the allocation counter sees a planted allocation.
+mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko"
+	"$out/modules/vmbkmcl_bench_test.ko")
 if [ "${BENCH_PLANT:-0}" = 1 ]; then
 	mods+=("$out/modules/vmbkmcl_bench_plant.ko")
 fi

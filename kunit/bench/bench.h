@@ -67,7 +67,7 @@ struct bench_result {
 
 struct bench_fixture;
 
-struct bench_fixture *bench_create(void);
+struct bench_fixture *bench_create(u32 ring_pages);
 void bench_destroy(struct bench_fixture *f);
 
 int bench_rx_run(struct bench_fixture *f, enum bench_rx_who who, u32 payload,

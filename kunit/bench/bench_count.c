@@ -39,10 +39,11 @@
 static DEFINE_PER_CPU(u32, bench_armed);
 static DEFINE_PER_CPU(u64, bench_allocs);
 static struct task_struct *bench_armed_task;
-static bool bench_counting;
 static bool bench_planted;
 
 #ifdef CONFIG_KPROBES
+static bool bench_counting;
+
 /*
  * A kprobe handler runs inside the breakpoint's NMI-like entry (or, once
  * the probe is optimised, without it), so in_interrupt() says nothing

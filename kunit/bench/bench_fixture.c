@@ -227,7 +227,7 @@ static int bench_packets_init(struct bench_fixture *f)
 	return 0;
 }
 
-static NTSTATUS bench_channel_init(struct bench_fixture *f)
+static NTSTATUS bench_channel_init(struct bench_fixture *f, u32 ring_pages)
 {
 	VMBCHANNEL c = f->channel;
 	NTSTATUS status;
@@ -236,7 +236,7 @@ static NTSTATUS bench_channel_init(struct bench_fixture *f)
 	status = VmbChannelInitSetMaximumPacketSize(c, BENCH_MAX_PACKET);
 	if (NT_SUCCESS(status))
 		status = VmbClientChannelInitSetRingBufferPageCount(c,
-				BENCH_RING_PAGES, BENCH_RING_PAGES);
+				ring_pages, ring_pages);
 	if (NT_SUCCESS(status))
 		status = VmbChannelInitSetProcessPacketCallbacks(c,
 				bench_process_packet, NULL);
@@ -273,13 +273,15 @@ static void bench_unwrap_callback(struct bench_fixture *f)
 }
 
 /**
- * bench_create() - a vmbkmcl channel on a new simhost, enabled, with rings
- * for a whole batch of the largest packets each way.
+ * bench_create() - a vmbkmcl channel on a new simhost, enabled.
+ * @ring_pages: data pages of each ring; 0 for a whole batch of the
+ *              largest packets each way (BENCH_MAX_BATCH of
+ *              BENCH_MAX_PAYLOAD), which needs an order-10 allocation.
  *
  * Context: process context; sleeps.
  * Return: the fixture, or NULL.
  */
-struct bench_fixture *bench_create(void)
+struct bench_fixture *bench_create(u32 ring_pages)
 {
 	struct bench_fixture *f;
 	u32 i;
@@ -307,7 +309,7 @@ struct bench_fixture *bench_create(void)
 	if (!NT_SUCCESS(VmbChannelAllocate(simhost_device(f->sh), FALSE,
 					   &f->channel)))
 		goto err_destroy_host;
-	if (!NT_SUCCESS(bench_channel_init(f)))
+	if (!NT_SUCCESS(bench_channel_init(f, ring_pages ?: BENCH_RING_PAGES)))
 		goto err_cleanup_channel;
 	f->ch = simhost_channel(f->sh);
 	if (bench_packets_init(f))

@@ -391,7 +391,7 @@ static int __init bench_init(void)
 			  BENCH_MAX_REPS);
 		return -EINVAL;
 	}
-	f = bench_create();
+	f = bench_create(0);
 	q = kcalloc(2, sizeof(*q), GFP_KERNEL);
 	sum = kcalloc(BP_NR, sizeof(*sum), GFP_KERNEL);
 	if (!f || !q || !sum) {
