@@ -83,10 +83,18 @@ static struct kprobe *bench_probes[] = {
  */
 int bench_count_start(void)
 {
+	unsigned int i;
 	int ret;
 
 	if (bench_counting)
 		return -EBUSY;
+	/* A kprobe that was registered once keeps its address and flags,
+	 * and register_kprobe() refuses an address next to a symbol name.
+	 */
+	for (i = 0; i < ARRAY_SIZE(bench_probes); i++) {
+		bench_probes[i]->addr = NULL;
+		bench_probes[i]->flags = 0;
+	}
 	ret = register_kprobes(bench_probes, ARRAY_SIZE(bench_probes));
 	if (!ret)
 		bench_counting = true;
