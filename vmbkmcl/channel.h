@@ -95,7 +95,10 @@ struct vmb_rx_stats {
 
 enum vmb_rx_packet_state {
 	VMB_RX_FREE,
-	VMB_RX_DELIVERING,	/* inside ProcessPacket */
+	VMB_RX_DELIVERING,	/* reserved for a copy, or inside ProcessPacket */
+	VMB_RX_RETIRED,		/* completed inside its ProcessPacket; the
+				 * runner returns it to the pool
+				 */
 	VMB_RX_OUTSTANDING,	/* delivered, not completed */
 	VMB_RX_DEFERRED,	/* waiting for passive redelivery */
 	VMB_RX_PARKED,		/* completed; completion awaits ring space */
@@ -112,7 +115,10 @@ enum vmb_rx_packet_state {
  * @flags:	ProcessPacket flags.
  * @trans_id:	the host's transaction id, echoed in the completion.
  * @completion_requested: the host asked for a completion.
- * @state:	enum vmb_rx_packet_state, under vmb_rx.lock.
+ * @state:	enum vmb_rx_packet_state, under vmb_rx.lock; but the
+ *		runner's own context may turn DELIVERING into RETIRED
+ *		without it (see VmbChannelPacketComplete()).
+ * @deliverer:	the task context ProcessPacket runs in, while it does.
  * @completion_len: queued completion payload bytes, kept in @buf.
  * @tx_entry:	on the outbound queue while its completion waits there.
  */
@@ -126,6 +132,7 @@ struct vmb_rx_packet {
 	u64 trans_id;
 	bool completion_requested;
 	u8 state;
+	struct task_struct *deliverer;
 	u32 completion_len;
 	struct vmb_tx_entry tx_entry;
 };

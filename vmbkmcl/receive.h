@@ -16,6 +16,7 @@ void vmb_rx_kick(struct vmb_channel *c);
 void vmb_rx_work(struct work_struct *work);
 
 /* rx_validate.c */
+u32 vmb_rx_bytes_to_read(struct vmbus_channel *ch);
 u32 vmb_rx_frame_len(struct vmbus_channel *ch,
 		     const struct vmpacket_descriptor *raw);
 enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
@@ -26,6 +27,9 @@ void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
 
 /* rx_control.c */
 struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx);
+struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx);
+struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx);
+void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p);
 bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p);
 
 #endif /* _VMBKMCL_RECEIVE_H */

@@ -42,6 +42,52 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 }
 
 /*
+ * Reserve a slot for the iterator to copy the next packet into, if one is
+ * free and delivery may go on.  Failing records no stall: the packet may
+ * need no slot at all.
+ */
+struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p = NULL;
+
+	lockdep_assert_held(&rx->lock);
+	if (!rx->stop && rx->taken < rx->quota)
+		p = list_first_entry_or_null(&rx->free, struct vmb_rx_packet,
+					     node);
+	if (p) {
+		list_del_init(&p->node);
+		p->state = VMB_RX_DELIVERING;
+		rx->taken++;
+		rx->held++;
+	}
+	return p;
+}
+
+struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	p = vmb_rx_reserve_locked(rx);
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return p;
+}
+
+/* Give back a reservation the batch did not use; nothing waits for it. */
+void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	rx->held--;
+	rx->taken--;
+	p->state = VMB_RX_FREE;
+	list_add(&p->node, &rx->free);
+	spin_unlock_irqrestore(&rx->lock, flags);
+}
+
+/*
  * Return a slot to the pool.  Returns true when delivery had stalled and
  * must be kicked.
  */

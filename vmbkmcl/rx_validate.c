@@ -46,6 +46,14 @@ static u32 vmb_ring_bytes_to_read(struct hv_ring_buffer_info *rbi)
 	return write >= read ? write - read : rbi->ring_datasize - read + write;
 }
 
+/* Bytes the host wrote past the iterator's position (the current packet
+ * included).
+ */
+u32 vmb_rx_bytes_to_read(struct vmbus_channel *ch)
+{
+	return vmb_ring_bytes_to_read(&ch->inbound);
+}
+
 /*
  * Bytes the packet really occupies, read once from the ring header the
  * iterator copied from, or 0 when that length cannot be followed safely.
