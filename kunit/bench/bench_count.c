@@ -39,7 +39,7 @@
 static DEFINE_PER_CPU(u32, bench_armed);
 static DEFINE_PER_CPU(u64, bench_allocs);
 static struct task_struct *bench_armed_task;
-static bool bench_planted;
+bool bench_planted;
 
 #ifdef CONFIG_KPROBES
 static bool bench_counting;
@@ -179,16 +179,14 @@ void vmbkmcl_bench_plant_alloc(bool plant)
 EXPORT_SYMBOL_GPL(vmbkmcl_bench_plant_alloc);
 
 /**
- * bench_plant() - the planted allocation, if planted.
+ * bench_plant_alloc() - the planted allocation.
  *
  * Context: any context.
  */
-void bench_plant(void)
+void bench_plant_alloc(void)
 {
 	void *p;
 
-	if (!READ_ONCE(bench_planted))
-		return;
 	p = kmalloc(BENCH_PLANT_BYTES, GFP_ATOMIC);
 	OPTIMIZER_HIDE_VAR(p);
 	kfree(p);
