@@ -92,13 +92,15 @@ enum vmb_packet_state {
  * @routine:	completion routine; NULL until set for an initialised one.
  * @pointer:	VmbPacketSetPointer.
  * @trans_id:	transaction id while waiting for completion, else 0.
+ * @src:	the inline bytes: the sender's buffer while VmbPacketSend*
+ *		runs, @data + @desc_len once the packet is queued.
  * @desc_len:	external-data descriptor bytes at the start of @data.
  * @len:	inline bytes after the descriptor.
  * @type:	VM_PKT_DATA_INBAND or VM_PKT_DATA_USING_GPA_DIRECT.
  * @vmbus_flags: descriptor flags (completion requested).
  * @state:	enum vmb_packet_state.
  * @pooled:	came from VmbPacketAllocate.
- * @data:	descriptor, then inline bytes, copied at send time.
+ * @data:	descriptor, then the inline bytes of a queued send.
  */
 struct vmb_packet {
 	struct vmb_channel *channel;
@@ -107,6 +109,7 @@ struct vmb_packet {
 	PFN_VMB_PACKET_COMPLETION_ROUTINE routine;
 	void *pointer;
 	u64 trans_id;
+	const void *src;
 	u32 desc_len;
 	u32 len;
 	u16 type;
