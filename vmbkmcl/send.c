@@ -250,14 +250,16 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	unsigned long flags;
 	int ret = -EAGAIN;
 
-	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
-	if (waits && !p->trans_id)
-		return STATUS_INSUFFICIENT_RESOURCES;
 	p->entry.rx = false;
 	p->entry.space = vmb_out_space((p->desc_len ?:
 					sizeof(struct vmpacket_descriptor)) + p->len);
 
 	spin_lock_irqsave(&tx->lock, flags);
+	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
+	if (waits && !p->trans_id) {
+		spin_unlock_irqrestore(&tx->lock, flags);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (!tx->open)
 		status = STATUS_INVALID_DEVICE_STATE;
 	else if (!vmb_out_fits(c, p->entry.space))

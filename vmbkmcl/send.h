@@ -10,7 +10,8 @@
  * and drained in order when the host frees space.  One queue means one
  * threshold and one order.
  *
- * Lock order: vmb_tx.lock, then vmb_rx.lock, then vmb_xact_table.lock.
+ * Lock order: vmb_tx.lock, then vmb_rx.lock.  The transaction table has
+ * no lock of its own: vmb_tx.lock guards it.
  */
 #ifndef _VMBKMCL_SEND_H
 #define _VMBKMCL_SEND_H
@@ -41,15 +42,13 @@ struct vmb_xact_slot {
 };
 
 /**
- * struct vmb_xact_table - see xact.c.
- * @lock:  guards the rest.
+ * struct vmb_xact_table - see xact.c; under vmb_tx.lock.
  * @slots: @size slots.
  * @size:  slots.
  * @free:  first free slot, or U32_MAX.
  * @live:  slots in use.
  */
 struct vmb_xact_table {
-	spinlock_t lock;	/* the slots and the free list */
 	struct vmb_xact_slot *slots;
 	u32 size;
 	u32 free;
@@ -150,7 +149,7 @@ struct vmb_tx_stats {
  * @stats:	counters.
  */
 struct vmb_tx {
-	spinlock_t lock;	/* the queue, ring writes, packet states */
+	spinlock_t lock;	/* the queue, ring writes, packet states, xacts */
 	struct list_head queue;
 	u32 queued;
 	struct list_head pool;
