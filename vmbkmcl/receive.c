@@ -27,11 +27,12 @@
  *  5. Host input is checked (rx_validate.c) before anything is delivered;
  *     a bad packet is counted and skipped by its true length, and a ring
  *     whose framing cannot be trusted stops the inbound queue.
- *  6. Per packet the runner takes vmb_rx.lock once: after delivery, to
- *     settle the packet's state and reserve the next slot together.  A
- *     packet completed inside its own ProcessPacket (same task or CPU
- *     context as the runner) is only marked VMB_RX_RETIRED, and that same
- *     lock returns it to the pool.
+ *  6. Per packet the runner takes vmb_rx.lock at most once: after
+ *     delivery, to settle the packet's state and reserve the next slot
+ *     together.  A packet completed inside its own ProcessPacket (same
+ *     task context as the runner) is only marked VMB_RX_RETIRED; when
+ *     another packet waits, its slot is simply reused as the next
+ *     reservation, with no lock at all.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -68,6 +69,14 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
 
+	/* Completed inside its ProcessPacket and wanted again at once: the
+	 * slot is still counted as taken and held, exactly as a reservation
+	 * is, and nobody else can see it, so it needs no lock.
+	 */
+	if (reserve && p->state == VMB_RX_RETIRED) {
+		p->state = VMB_RX_DELIVERING;
+		return p;
+	}
 	spin_lock_irqsave(&rx->lock, flags);
 	switch (p->state) {
 	case VMB_RX_DELIVERING:
@@ -134,7 +143,8 @@ static bool vmb_rx_one(struct vmb_channel *c,
 	struct hv_ring_buffer_info *rbi = &c->vmbus->inbound;
 	const struct vmpacket_descriptor *raw =
 		(const void *)(rbi->ring_buffer->buffer + rbi->priv_read_index);
-	u32 len = vmb_rx_frame_len(c->vmbus, raw);
+	u32 avail = vmb_rx_bytes_to_read(rbi);
+	u32 len = vmb_rx_frame_len(raw, avail);
 	struct vmb_rx_packet *p;
 	enum vmb_rx_drop why;
 
@@ -171,8 +181,7 @@ static bool vmb_rx_one(struct vmb_channel *c,
 		memcpy(p->buf, desc, len);
 	}
 	/* Reserve for the next copy only if one is already there. */
-	*slot = vmb_rx_accept(c, len, p, vmb_rx_bytes_to_read(c->vmbus) >
-				      len + VMB_PKT_TRAILER);
+	*slot = vmb_rx_accept(c, len, p, avail > len + VMB_PKT_TRAILER);
 	return true;
 }
 
