@@ -142,6 +142,13 @@ void vmb_tx_drain(struct vmb_channel *c)
 	LIST_HEAD(done);
 	unsigned long flags;
 
+	/* Nothing queued and no threshold armed: nothing to do, and no lock
+	 * to take on every run of the runner.  An entry queued meanwhile
+	 * arms the threshold and kicks, or the host's interrupt comes.
+	 */
+	if (!READ_ONCE(c->tx.queued) &&
+	    !READ_ONCE(c->vmbus->outbound.ring_buffer->pending_send_sz))
+		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	while ((e = list_first_entry_or_null(&c->tx.queue,
 					     struct vmb_tx_entry, node))) {

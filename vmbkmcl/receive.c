@@ -129,6 +129,19 @@ static void vmb_rx_stop_corrupt(struct vmb_channel *c,
 }
 
 /*
+ * The checks vmb_rx_validate() makes of an inband packet, inline for the
+ * common case; anything else, good or bad, goes the long way.
+ */
+static bool vmb_rx_inband_ok(struct vmb_channel *c,
+			     const struct vmpacket_descriptor *desc,
+			     const struct vmpacket_descriptor *raw, u32 len)
+{
+	return desc->type == VM_PKT_DATA_INBAND && len <= c->rx.buf_size &&
+	       (u32)desc->len8 << 3 == len &&
+	       READ_ONCE(raw->offset8) == desc->offset8;
+}
+
+/*
  * Handle the packet the iterator just copied (into *@slot's buffer if one
  * was reserved, else into the channel's own).  Fills @next with the header
  * to advance past, with the true frame length: the copy itself may be
@@ -154,7 +167,8 @@ static bool vmb_rx_one(struct vmb_channel *c,
 	}
 	*next = *desc;
 	next->len8 = len >> 3;
-	why = vmb_rx_validate(c, desc, raw, len);
+	why = vmb_rx_inband_ok(c, desc, raw, len) ?
+	      VMB_DROP_NR : vmb_rx_validate(c, desc, raw, len);
 	/* Completions need no slot and flow even while delivery is stopped,
 	 * so PostStarted may wait for one.
 	 */
@@ -277,7 +291,8 @@ static bool vmb_rx_leave(struct vmb_channel *c, bool process_context)
 	to_worker = !process_context &&
 		    (!list_empty(&rx->deferred) || rx->passive);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	if (!again)
+	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
+	if (!again && wq_has_sleeper(&rx->idle))
 		wake_up(&rx->idle);
 	if (!again && to_worker)
 		queue_work(system_wq, &rx->work);
