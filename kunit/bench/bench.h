@@ -54,6 +54,8 @@ enum bench_tx_who {
  * @host_signals: guest writes into an outbound ring the host had emptied,
  *		i.e. the signals a real host would have been sent.
  * @interrupts:	interrupts the host raised into the guest.
+ * @handler_runs: times the channel callback ran (interrupts, and kicks
+ *		vmbkmcl gives itself).
  */
 struct bench_result {
 	u64 ns;
@@ -63,6 +65,7 @@ struct bench_result {
 	u64 allocs;
 	u64 host_signals;
 	u64 interrupts;
+	u64 handler_runs;
 };
 
 struct bench_fixture;

@@ -47,6 +47,7 @@ static void bench_irq(void *ctx)
 	else
 		f->vmb_cb(f->vmb_ctx);
 	f->irq_ns += ktime_get_ns() - t0;
+	f->irq_runs++;
 	if (f->count)
 		bench_count_arm_cpu(false);
 	if (f->target && bench_reached(f))
@@ -69,6 +70,7 @@ void bench_reset(struct bench_fixture *f, enum bench_mode mode, bool native,
 	f->count = count;
 	f->target = target;
 	f->irq_ns = 0;
+	f->irq_runs = 0;
 	f->packets = 0;
 	f->sum = 0;
 	f->completions = 0;

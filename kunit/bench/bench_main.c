@@ -287,6 +287,7 @@ static void bench_add(struct bench_result *sum, const struct bench_result *r)
 	sum->allocs += r->allocs;
 	sum->host_signals += r->host_signals;
 	sum->interrupts += r->interrupts;
+	sum->handler_runs += r->handler_runs;
 }
 
 static int bench_count_config(struct bench_fixture *f, u32 size, u32 batch,
@@ -352,13 +353,13 @@ static void bench_counters_report(const struct bench_result *sum)
 	u32 p;
 
 	bench_out("counters: every size and batch once, allocator probes on");
-	bench_out("| %-24s | %8s | %6s | %6s | %7s | %6s |", "path", "packets",
-		  "allocs", "batches", "signals", "irqs");
+	bench_out("| %-24s | %8s | %6s | %7s | %7s | %6s | %6s |", "path",
+		  "packets", "allocs", "batches", "signals", "irqs", "runs");
 	for (p = 0; p < BP_NR; p++)
-		bench_out("| %-24s | %8llu | %6llu | %7llu | %7llu | %6llu |",
+		bench_out("| %-24s | %8llu | %6llu | %7llu | %7llu | %6llu | %6llu |",
 			  bench_path_names[p], sum[p].packets, sum[p].allocs,
 			  sum[p].batches, sum[p].host_signals,
-			  sum[p].interrupts);
+			  sum[p].interrupts, sum[p].handler_runs);
 }
 
 static void bench_counter_lines(const struct bench_result *sum)

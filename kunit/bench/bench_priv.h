@@ -54,6 +54,7 @@ enum bench_mode {
  * @client:	how the vmbkmcl receive client completes.
  * @count:	the run counts allocations in its timed windows.
  * @irq_ns:	time spent in handlers.
+ * @irq_runs:	handler runs.
  * @irq_done:	completed by a handler once @target is reached.
  * @target:	packets (or completions) the run waits for.
  * @packets:	packets delivered to the guest.
@@ -83,6 +84,7 @@ struct bench_fixture {
 	enum bench_rx_who client;
 	bool count;
 	u64 irq_ns;
+	u64 irq_runs;
 	struct completion irq_done;
 	u64 target;
 

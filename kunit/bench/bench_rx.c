@@ -168,6 +168,7 @@ int bench_rx_run(struct bench_fixture *f, enum bench_rx_who who, u32 payload,
 	bench_host_serve(f);
 
 	r->ns = f->irq_ns + thread_ns;
+	r->handler_runs = f->irq_runs;
 	r->packets = f->packets;
 	r->sum = f->sum;
 	r->allocs = bench_count_read() - allocs;

@@ -93,6 +93,7 @@ static void bench_tx_counters(struct bench_fixture *f, u64 interrupts,
 			      u64 signals, u64 allocs, struct bench_result *r)
 {
 	r->allocs = bench_count_read() - allocs;
+	r->handler_runs = f->irq_runs;
 	r->interrupts = simhost_signals(f->sh) - interrupts;
 	r->host_signals = simhost_guest_signals(f->sh) - signals;
 	f->mode = BENCH_MODE_IDLE;
