@@ -41,6 +41,10 @@
  * payload of an incoming packet.
  */
 #define VMB_RX_HEADER_ROOM		512
+/* Slots the runner reserves at once, so a batch takes vmb_rx.lock once
+ * per this many packets rather than once per packet.
+ */
+#define VMB_RX_STASH			16
 
 enum vmb_channel_state {
 	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
@@ -117,7 +121,9 @@ enum vmb_rx_packet_state {
  * @completion_requested: the host asked for a completion.
  * @state:	enum vmb_rx_packet_state, under vmb_rx.lock; but the
  *		runner's own context may turn DELIVERING into RETIRED
- *		without it (see VmbChannelPacketComplete()).
+ *		without it (see VmbChannelPacketComplete()), and the runner
+ *		turns DELIVERING into OUTSTANDING with cmpxchg(), which a
+ *		completion on another CPU may beat.
  * @deliverer:	the task context ProcessPacket runs in, while it does.
  * @completion_len: queued completion payload bytes, kept in @buf.
  * @tx_entry:	on the outbound queue while its completion waits there.
@@ -158,10 +164,14 @@ struct vmb_rx_packet {
  * @work:	process-context runner: deferred packets, passive batches.
  * @idle:	woken when the runner stops or a slot is freed.
  * @batch_count: ProcessPacket calls since the last ProcessingComplete.
+ * @stash:	slots the runner reserved for the batch's next copies,
+ *		counted as taken and held; the runner's alone, and empty
+ *		whenever the runner is not in a batch.
+ * @nstash:	their number.
  * @stats:	counters.
  */
 struct vmb_rx {
-	spinlock_t lock;	/* the fields below but stats, batch_count */
+	spinlock_t lock;	/* the fields below but stats, batch_count, stash */
 	struct vmb_rx_packet *slots;
 	u32 nslots;
 	u8 *buffers;
@@ -179,6 +189,8 @@ struct vmb_rx {
 	struct work_struct work;
 	wait_queue_head_t idle;
 	u32 batch_count;
+	struct vmb_rx_packet *stash[VMB_RX_STASH];
+	u32 nstash;
 	struct vmb_rx_stats stats;
 };
 

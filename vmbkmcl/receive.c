@@ -27,12 +27,14 @@
  *  5. Host input is checked (rx_validate.c) before anything is delivered;
  *     a bad packet is counted and skipped by its true length, and a ring
  *     whose framing cannot be trusted stops the inbound queue.
- *  6. Per packet the runner takes vmb_rx.lock at most once: after
- *     delivery, to settle the packet's state and reserve the next slot
- *     together.  A packet completed inside its own ProcessPacket (same
- *     task context as the runner) is only marked VMB_RX_RETIRED; when
- *     another packet waits, its slot is simply reused as the next
- *     reservation, with no lock at all.
+ *  6. The runner reserves slots VMB_RX_STASH at a time, under one lock,
+ *     and gives back what the batch did not use before it returns.  After
+ *     delivery it settles the packet: still the client's (outstanding)
+ *     with a cmpxchg, deferred or freed under vmb_rx.lock.  A packet
+ *     completed inside its own ProcessPacket (same task context as the
+ *     runner) is only marked VMB_RX_RETIRED; when another packet waits,
+ *     its slot is simply reused as the next reservation.  So neither
+ *     client takes a lock per packet in the runner.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -77,6 +79,21 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 		p->state = VMB_RX_DELIVERING;
 		return p;
 	}
+	/* Still the client's: only a completion on another CPU can change
+	 * the state meanwhile, and if it wins, the lock sorts it out.
+	 */
+	if (p->state == VMB_RX_DELIVERING &&
+	    cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
+	    VMB_RX_DELIVERING) {
+		if (!reserve)
+			return NULL;
+		if (rx->nstash)
+			return rx->stash[--rx->nstash];
+		spin_lock_irqsave(&rx->lock, flags);
+		next = vmb_rx_reserve_locked(rx);
+		spin_unlock_irqrestore(&rx->lock, flags);
+		return next;
+	}
 	spin_lock_irqsave(&rx->lock, flags);
 	switch (p->state) {
 	case VMB_RX_DELIVERING:
@@ -91,7 +108,8 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 		break;
 	}
 	if (reserve)
-		next = vmb_rx_reserve_locked(rx);
+		next = rx->nstash ? rx->stash[--rx->nstash] :
+				    vmb_rx_reserve_locked(rx);
 	spin_unlock_irqrestore(&rx->lock, flags);
 	return next;
 }
@@ -186,10 +204,14 @@ static bool vmb_rx_one(struct vmb_channel *c,
 	    !READ_ONCE(c->rx.stop)) {
 		*slot = NULL;
 	} else {
-		/* The copy is in the channel's own buffer: no slot was free
-		 * when it was made.
+		/* The copy is in the channel's own buffer: no slot was
+		 * reserved when it was made.
 		 */
-		p = vmb_rx_take_slot(&c->rx);
+		p = NULL;
+		if (c->rx.nstash && !READ_ONCE(c->rx.stop))
+			p = c->rx.stash[--c->rx.nstash];
+		if (!p)
+			p = vmb_rx_take_slot(&c->rx);
 		if (!p)
 			return false;
 		memcpy(p->buf, desc, len);
@@ -250,8 +272,7 @@ static void vmb_rx_batch(struct vmb_channel *c)
 			break;
 	}
 	rbi->pkt_buffer = spare;
-	if (slot)
-		vmb_rx_unreserve(&c->rx, slot);
+	vmb_rx_unreserve(&c->rx, slot);
 	if (!c->rx.batch_count)
 		c->rx.stats.empty_wakeups++;
 	vmb_rx_end_batch(c);
