@@ -76,6 +76,8 @@ void bench_destroy(struct bench_fixture *f);
 int bench_rx_run(struct bench_fixture *f, enum bench_rx_who who, u32 payload,
 		 u32 batch, u32 packets, bool completion, bool count,
 		 struct bench_result *r);
+int bench_idle_run(struct bench_fixture *f, enum bench_rx_who who, u32 n,
+		   struct bench_result *r);
 int bench_tx_run(struct bench_fixture *f, enum bench_tx_who who,
 		 bool completion, u32 payload, u32 batch, u32 packets,
 		 bool count, struct bench_result *r);

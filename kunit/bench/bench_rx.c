@@ -180,3 +180,36 @@ int bench_rx_run(struct bench_fixture *f, enum bench_rx_who who, u32 payload,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(bench_rx_run);
+
+/**
+ * bench_idle_run() - @n interrupts on an empty ring: the fixed cost of
+ * taking an interrupt, with nothing to deliver.
+ * @f:   the fixture, idle.
+ * @who: BENCH_RX_NATIVE or a vmbkmcl client (the same for both clients).
+ * @n:   interrupts.
+ * @r:   the result; @r->ns is handler time, @r->batches @n.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -EINVAL.
+ */
+int bench_idle_run(struct bench_fixture *f, enum bench_rx_who who, u32 n,
+		   struct bench_result *r)
+{
+	u32 i;
+
+	if (who >= BENCH_RX_NR || !n)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	bench_reset(f, BENCH_MODE_RX, who == BENCH_RX_NATIVE, false, 0);
+	f->client = who;
+	for (i = 0; i < n; i++) {
+		simhost_interrupt(f->sh);
+		simhost_sync(f->sh);
+	}
+	r->ns = f->irq_ns;
+	r->batches = n;
+	r->handler_runs = f->irq_runs;
+	f->mode = BENCH_MODE_IDLE;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bench_idle_run);
