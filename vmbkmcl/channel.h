@@ -238,6 +238,17 @@ struct vmb_channel {
 	struct vmb_tx tx;
 };
 
+/*
+ * Does the runner have queue work: entries queued, or a threshold to
+ * disarm?  Read without the lock on every run, so an idle channel costs
+ * no lock, no call and no look at the outbound ring; an entry queued
+ * meanwhile arms the threshold and kicks, or the host's interrupt comes.
+ */
+static inline bool vmb_tx_drain_pending(struct vmb_channel *c)
+{
+	return READ_ONCE(c->tx.queued) || READ_ONCE(c->tx.armed);
+}
+
 /* receive.c */
 void vmb_rx_interrupt(void *context);
 

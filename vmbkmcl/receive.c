@@ -359,7 +359,8 @@ static void vmb_rx_run(struct vmb_channel *c, bool process_context)
 		return;
 	do {
 		/* Space the host freed: what waits for it goes first. */
-		vmb_tx_drain(c);
+		if (vmb_tx_drain_pending(c))
+			vmb_tx_drain(c);
 		/* A kick taken while we ran wants a batch in softirq. */
 		kick_softirq |= rerun;
 		if (process_context)

@@ -146,6 +146,8 @@ struct vmb_tx_stats {
  * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
+ * @armed:	the outbound pending_send_sz is set: a copy the runner can
+ *		read without touching the ring's header page.
  * @stats:	counters.
  */
 struct vmb_tx {
@@ -157,6 +159,7 @@ struct vmb_tx {
 	u32 packet_size;
 	struct vmb_xact_table xacts;
 	bool open;
+	bool armed;
 	struct vmb_tx_stats stats;
 };
 
