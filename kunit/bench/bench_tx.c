@@ -7,7 +7,10 @@
  * (untimed), and releases one interrupt whose handler takes them (timed).
  * The native driver keeps the minimum a driver needs to match completions
  * to requests: ids 1..batch and an in-flight flag each, checked before
- * use; it does not enable Linux's requestor.
+ * use; it does not enable Linux's requestor.  The vmbkmcl client sends
+ * without completion from one packet object, since such a send is over
+ * when VmbPacketSend returns, and with completion from one packet per
+ * send in flight, as KMCL requires.
  *
  * Round trip: one request, the host answers from the writer's context
  * (simhost's notify hook for vmbkmcl, a direct call after
@@ -52,7 +55,11 @@ static int bench_send(struct bench_fixture *f, u32 i, bool completion,
 					completion ?
 					VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0);
 	}
-	return NT_SUCCESS(VmbPacketSend(f->vmb_packets[i], f->tx_buf, payload,
+	/* A send without completion is over when VmbPacketSend returns, so
+	 * one packet serves them all; each send in flight needs its own.
+	 */
+	return NT_SUCCESS(VmbPacketSend(f->vmb_packets[completion ? i : 0],
+					f->tx_buf, payload,
 					NULL, completion ?
 					VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION :
 					0)) ? 0 : -EIO;
