@@ -38,7 +38,6 @@ static const char * const vmb_drop_names[VMB_DROP_NR] = {
 	[VMB_DROP_UNEXPECTED_COMPLETION] = "completion for no request",
 };
 
-
 static bool vmb_rx_xfer_pages_ok(const struct vmpacket_descriptor *desc,
 				 u32 off)
 {

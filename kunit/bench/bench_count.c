@@ -100,6 +100,7 @@ int bench_count_start(void)
 		bench_counting = true;
 	return ret;
 }
+EXPORT_SYMBOL_GPL(bench_count_start);
 
 /**
  * bench_count_stop() - stop watching; timed runs are not slowed by it.
@@ -113,18 +114,19 @@ void bench_count_stop(void)
 	unregister_kprobes(bench_probes, ARRAY_SIZE(bench_probes));
 	bench_counting = false;
 }
+EXPORT_SYMBOL_GPL(bench_count_stop);
 #else
 int bench_count_start(void)
 {
 	return -EOPNOTSUPP;
 }
+EXPORT_SYMBOL_GPL(bench_count_start);
 
 void bench_count_stop(void)
 {
 }
-#endif
-EXPORT_SYMBOL_GPL(bench_count_start);
 EXPORT_SYMBOL_GPL(bench_count_stop);
+#endif
 
 /**
  * bench_count_arm_cpu() - open or close a window on this CPU.

@@ -237,11 +237,11 @@ static NTSTATUS bench_channel_init(struct bench_fixture *f, u32 ring_pages)
 	VmbChannelSetPointer(c, f);
 	status = VmbChannelInitSetMaximumPacketSize(c, BENCH_MAX_PACKET);
 	if (NT_SUCCESS(status))
-		status = VmbClientChannelInitSetRingBufferPageCount(c,
-				ring_pages, ring_pages);
+		status = VmbClientChannelInitSetRingBufferPageCount(c, ring_pages,
+								    ring_pages);
 	if (NT_SUCCESS(status))
-		status = VmbChannelInitSetProcessPacketCallbacks(c,
-				bench_process_packet, NULL);
+		status = VmbChannelInitSetProcessPacketCallbacks(c, bench_process_packet,
+								 NULL);
 	if (!NT_SUCCESS(status))
 		return status;
 	VmbChannelSetTransactionQuota(c, BENCH_QUOTA);
@@ -270,6 +270,7 @@ static void bench_unwrap_callback(struct bench_fixture *f)
 	simhost_sync(f->sh);
 	WRITE_ONCE(ch->onchannel_callback, NULL);
 	ch->channel_callback_context = f->vmb_ctx;
+	/* The tasklet reads the callback, then its context. */
 	smp_wmb();
 	WRITE_ONCE(ch->onchannel_callback, f->vmb_cb);
 }

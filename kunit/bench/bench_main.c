@@ -228,7 +228,7 @@ static int bench_tx_all(struct bench_fixture *f, struct bench_ratio *q)
 	u32 s, b, c;
 	int ret;
 
-	bench_table_head("send: vmbus_sendpacket vs VmbPacketSend; round trip: raw send + wait vs VmbChannelSendSynchronousRequest");
+	bench_table_head("send: vmbus_sendpacket vs VmbPacketSend; tx-sync: round trips");
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		for (c = 0; c < 2; c++) {
 			for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
@@ -315,10 +315,14 @@ static int bench_count_config(struct bench_fixture *f, u32 size, u32 batch,
 	return 0;
 }
 
-/* x / y in thousandths, printed as a decimal. */
-#define BENCH_PER(x, y) \
-	div64_u64((x) * BENCH_MILLI, max_t(u64, (y), 1)) / BENCH_MILLI, \
-	div64_u64((x) * BENCH_MILLI, max_t(u64, (y), 1)) % BENCH_MILLI
+/* "<what> <path> <x / y>", the quotient to three decimals. */
+static void bench_out_per(const char *what, const char *path, u64 x, u64 y)
+{
+	u64 milli = div64_u64(x * BENCH_MILLI, max_t(u64, y, 1));
+
+	bench_out("%s %s %llu.%03llu", what, path, milli / BENCH_MILLI,
+		  milli % BENCH_MILLI);
+}
 
 static int bench_counters(struct bench_fixture *f, struct bench_result *sum)
 {
@@ -367,18 +371,15 @@ static void bench_counter_lines(const struct bench_result *sum)
 	u32 p;
 
 	for (p = 0; p < BP_NR; p++)
-		bench_out("allocs-per-packet %s %llu.%03llu", bench_path_names[p],
-			  BENCH_PER(sum[p].allocs, sum[p].packets));
+		bench_out_per("allocs-per-packet", bench_path_names[p],
+			      sum[p].allocs, sum[p].packets);
 	for (p = 0; p < BP_NR; p++) {
-		bench_out("signals-per-packet %s %llu.%03llu",
-			  bench_path_names[p],
-			  BENCH_PER(sum[p].host_signals, sum[p].packets));
-		bench_out("signals-per-batch %s %llu.%03llu",
-			  bench_path_names[p],
-			  BENCH_PER(sum[p].host_signals, sum[p].batches));
-		bench_out("interrupts-per-batch %s %llu.%03llu",
-			  bench_path_names[p],
-			  BENCH_PER(sum[p].interrupts, sum[p].batches));
+		bench_out_per("signals-per-packet", bench_path_names[p],
+			      sum[p].host_signals, sum[p].packets);
+		bench_out_per("signals-per-batch", bench_path_names[p],
+			      sum[p].host_signals, sum[p].batches);
+		bench_out_per("interrupts-per-batch", bench_path_names[p],
+			      sum[p].interrupts, sum[p].batches);
 	}
 }
 
@@ -392,8 +393,6 @@ static noinline void bench_cal_nop(void *p)
 {
 	barrier();
 }
-
-static void (*volatile bench_cal_indirect)(void *p) = bench_cal_nop;
 
 /*
  * ns per iteration of @what, the loop included (printed on its own): the
@@ -426,19 +425,24 @@ static void bench_calibrate(void)
 	DEFINE_SPINLOCK(lock);
 	unsigned long flags;
 	atomic_t a = ATOMIC_INIT(0);
+	void (*indirect)(void *p) = bench_cal_nop;
 	u64 loop, call, icall, lck, atom, cp_small, cp_big;
 
 	loop = BENCH_CAL(;);
 	call = BENCH_CAL(bench_cal_nop(src));
-	icall = BENCH_CAL(bench_cal_indirect(src));
+	/* Hidden from the compiler each time, so the call stays indirect. */
+	icall = BENCH_CAL(OPTIMIZER_HIDE_VAR(indirect); indirect(src));
 	lck = BENCH_CAL(spin_lock_irqsave(&lock, flags);
 			spin_unlock_irqrestore(&lock, flags));
 	atom = BENCH_CAL(atomic_inc(&a));
 	cp_small = BENCH_CAL(memcpy(dst, src, BENCH_CAL_SMALL));
 	cp_big = BENCH_CAL(memcpy(dst, src, BENCH_MAX_PAYLOAD));
-	bench_out("calibration (ns each, this boot): loop %llu, call %llu, indirect call %llu, irqsave lock+unlock %llu, atomic %llu, memcpy %uB %llu, memcpy %uB %llu",
-		  loop, call, icall, lck, atom, BENCH_CAL_SMALL, cp_small,
-		  BENCH_MAX_PAYLOAD, cp_big);
+	bench_out("calibration, ns each: loop %llu call %llu indirect %llu",
+		  loop, call, icall);
+	bench_out("calibration, ns each: irqsave lock+unlock %llu atomic %llu",
+		  lck, atom);
+	bench_out("calibration, ns each: memcpy %uB %llu, %uB %llu",
+		  BENCH_CAL_SMALL, cp_small, BENCH_MAX_PAYLOAD, cp_big);
 }
 
 /* Interrupts per idle run. */

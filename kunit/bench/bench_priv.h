@@ -119,11 +119,11 @@ void bench_native_completion(struct bench_fixture *f,
 
 /* bench_rx.c */
 void bench_native_irq(struct bench_fixture *f);
-VOID bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
+void bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 			  PVOID buf, UINT32 len, UINT32 flags);
 
 /* bench_tx.c */
-VOID bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len);
+void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len);
 
 /* bench_count.c */
 void bench_count_arm_cpu(bool on);

@@ -70,7 +70,7 @@ void bench_native_irq(struct bench_fixture *f)
  *
  * Context: softirq, inside bench_irq().
  */
-VOID bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
+void bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 			  PVOID buf, UINT32 len, UINT32 flags)
 {
 	struct bench_fixture *f = VmbChannelGetPointer(channel);

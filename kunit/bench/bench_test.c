@@ -39,9 +39,11 @@ static void receive_paths_read_what_native_reads(struct kunit *test)
 
 	for (comp = 0; comp < 2; comp++) {
 		for (who = 0; who < BENCH_RX_NR; who++) {
-			KUNIT_ASSERT_EQ(test, bench_rx_run(test->priv, who,
-					SMOKE_PAYLOAD, SMOKE_BATCH,
-					SMOKE_PACKETS, comp, false, &r[who]), 0);
+			int ret = bench_rx_run(test->priv, who, SMOKE_PAYLOAD,
+					       SMOKE_BATCH, SMOKE_PACKETS, comp,
+					       false, &r[who]);
+
+			KUNIT_ASSERT_EQ(test, ret, 0);
 			KUNIT_EXPECT_EQ(test, r[who].packets, (u64)SMOKE_PACKETS);
 			KUNIT_EXPECT_EQ(test, r[who].interrupts,
 					(u64)SMOKE_PACKETS / SMOKE_BATCH);
@@ -63,9 +65,11 @@ static void send_paths_complete_every_packet(struct kunit *test)
 
 	for (comp = 0; comp < 2; comp++) {
 		for (who = 0; who < BENCH_TX_NR; who++) {
-			KUNIT_ASSERT_EQ(test, bench_tx_run(test->priv, who,
-					comp, SMOKE_PAYLOAD, SMOKE_BATCH,
-					SMOKE_PACKETS, false, &r[who]), 0);
+			int ret = bench_tx_run(test->priv, who, comp,
+					       SMOKE_PAYLOAD, SMOKE_BATCH,
+					       SMOKE_PACKETS, false, &r[who]);
+
+			KUNIT_ASSERT_EQ(test, ret, 0);
 			KUNIT_EXPECT_EQ(test, r[who].packets, (u64)SMOKE_PACKETS);
 		}
 		KUNIT_EXPECT_EQ(test, r[BENCH_TX_VMBKMCL].host_signals,
@@ -74,8 +78,10 @@ static void send_paths_complete_every_packet(struct kunit *test)
 				r[BENCH_TX_NATIVE].interrupts);
 	}
 	for (who = 0; who < BENCH_TX_NR; who++) {
-		KUNIT_ASSERT_EQ(test, bench_sync_run(test->priv, who,
-				SMOKE_PAYLOAD, SMOKE_REQUESTS, false, &r[who]), 0);
+		int ret = bench_sync_run(test->priv, who, SMOKE_PAYLOAD,
+					 SMOKE_REQUESTS, false, &r[who]);
+
+		KUNIT_ASSERT_EQ(test, ret, 0);
 		KUNIT_EXPECT_EQ(test, r[who].packets, (u64)SMOKE_REQUESTS);
 		KUNIT_EXPECT_EQ(test, r[who].host_signals, (u64)SMOKE_REQUESTS);
 	}
@@ -115,6 +121,7 @@ static struct kunit_suite smoke_suite = {
 	.exit = smoke_exit,
 	.test_cases = smoke_cases,
 };
+
 kunit_test_suite(smoke_suite);
 
 MODULE_DESCRIPTION("KUnit smoke run of the vmbkmcl bench engine");

@@ -33,7 +33,7 @@
  *
  * Context: the sender (a send that did not wait) or softirq.
  */
-VOID bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len)
+void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len)
 {
 	struct bench_fixture *f = VmbPacketGetPointer(packet);
 
@@ -164,10 +164,12 @@ static int bench_round_trip(struct bench_fixture *f, u32 payload)
 	int ret;
 
 	if (!READ_ONCE(f->native)) {
+		const u32 flags = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+
 		status = VmbChannelSendSynchronousRequest(f->channel, f->tx_buf,
-				payload, NULL,
-				VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
-				&f->reply, &reply_len, &timeout);
+							  payload, NULL, flags,
+							  &f->reply, &reply_len,
+							  &timeout);
 		bench_plant();
 		if (!NT_SUCCESS(status))
 			return -EIO;
