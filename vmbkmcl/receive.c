@@ -147,14 +147,16 @@ static void vmb_rx_stop_corrupt(struct vmb_channel *c,
 }
 
 /*
- * The checks vmb_rx_validate() makes of an inband packet, inline for the
- * common case; anything else, good or bad, goes the long way.
+ * The checks vmb_rx_validate() makes of an inband packet or a completion,
+ * inline for the common cases; anything else, good or bad, goes the long
+ * way.
  */
-static bool vmb_rx_inband_ok(struct vmb_channel *c,
+static bool vmb_rx_simple_ok(struct vmb_channel *c,
 			     const struct vmpacket_descriptor *desc,
 			     const struct vmpacket_descriptor *raw, u32 len)
 {
-	return desc->type == VM_PKT_DATA_INBAND && len <= c->rx.buf_size &&
+	return (desc->type == VM_PKT_DATA_INBAND ||
+		desc->type == VM_PKT_COMP) && len <= c->rx.buf_size &&
 	       (u32)desc->len8 << 3 == len &&
 	       READ_ONCE(raw->offset8) == desc->offset8;
 }
@@ -185,7 +187,7 @@ static bool vmb_rx_one(struct vmb_channel *c,
 	}
 	*next = *desc;
 	next->len8 = len >> 3;
-	why = vmb_rx_inband_ok(c, desc, raw, len) ?
+	why = vmb_rx_simple_ok(c, desc, raw, len) ?
 	      VMB_DROP_NR : vmb_rx_validate(c, desc, raw, len);
 	/* Completions need no slot and flow even while delivery is stopped,
 	 * so PostStarted may wait for one.
