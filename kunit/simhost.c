@@ -309,9 +309,83 @@ err_free_sh:
 EXPORT_SYMBOL_GPL(simhost_create);
 
 /**
- * simhost_destroy() - close the rings if open and free everything.
- * @sh: the simhost; NULL is ignored.  Channels on its device must have
- *      been cleaned up.
+ * simhost_set_class() - the device class (offer type) of the device.
+ * @sh:   the simhost, not yet offered.
+ * @type: the class GUID a client driver serves.
+ */
+void simhost_set_class(struct simhost *sh, const guid_t *type)
+{
+	guid_copy(&sh->hdev.dev_type, type);
+}
+EXPORT_SYMBOL_GPL(simhost_set_class);
+
+/**
+ * simhost_offer() - offer the device to the driver serving its class.
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps (the driver's add runs now, or when
+ * the driver registers).
+ * Return: as vmbkmcl_offer_device().
+ */
+int simhost_offer(struct simhost *sh)
+{
+	return vmbkmcl_offer_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_offer);
+
+/**
+ * simhost_rescind() - take the device away, as the host's rescind does.
+ * @sh: the simhost.
+ *
+ * As hv_vmbus: the channel's rescind flag is set (sends fail with
+ * -ENODEV) and its callback stopped, then the device is removed: its
+ * channels close and the driver's remove runs.
+ *
+ * Context: process context; sleeps.
+ */
+void simhost_rescind(struct simhost *sh)
+{
+	struct vmbus_channel *ch = sh->channel;
+
+	WRITE_ONCE(ch->rescind, true);
+	tasklet_disable(&sh->irq);
+	WRITE_ONCE(ch->onchannel_callback, NULL);
+	tasklet_enable(&sh->irq);
+	vmbkmcl_rescind_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_rescind);
+
+/**
+ * simhost_hibernate() - suspend the device as for hibernation.
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps.
+ * Return: as vmbkmcl_suspend_device().
+ */
+int simhost_hibernate(struct simhost *sh)
+{
+	return vmbkmcl_suspend_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_hibernate);
+
+/**
+ * simhost_thaw() - resume the device after simhost_hibernate().
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps.
+ * Return: as vmbkmcl_resume_device().
+ */
+int simhost_thaw(struct simhost *sh)
+{
+	return vmbkmcl_resume_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_thaw);
+
+/**
+ * simhost_destroy() - remove the device if offered, close the rings if
+ * open, and free everything.
+ * @sh: the simhost; NULL is ignored.  Channels a test allocated on its
+ *      device itself must have been cleaned up.
  *
  * Context: process context; sleeps.
  */
@@ -319,6 +393,7 @@ void simhost_destroy(struct simhost *sh)
 {
 	if (!sh)
 		return;
+	vmbkmcl_rescind_device(&sh->hdev);
 	simhost_close_rings(sh);
 	vmbkmcl_backend_restore(&sh->hdev);
 	kfree(sh->channel);

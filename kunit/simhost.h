@@ -59,6 +59,12 @@ int simhost_open_rings(struct simhost *sh, u32 inbound_size,
 		       u32 outbound_size, u32 max_pkt_size);
 void simhost_close_rings(struct simhost *sh);
 
+void simhost_set_class(struct simhost *sh, const guid_t *type);
+int simhost_offer(struct simhost *sh);
+void simhost_rescind(struct simhost *sh);
+int simhost_hibernate(struct simhost *sh);
+int simhost_thaw(struct simhost *sh);
+
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);
 void simhost_sync(struct simhost *sh);

@@ -44,6 +44,15 @@ extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;
 
 int vmbkmcl_backend_override(struct hv_device *dev,
 			     const struct vmbkmcl_backend_ops *ops);
+
+/*
+ * What hv_vmbus does to a device, done by a simulated host (driver.c):
+ * offer it to the driver serving its class, rescind it, and hibernate.
+ */
+int vmbkmcl_offer_device(struct hv_device *dev);
+void vmbkmcl_rescind_device(struct hv_device *dev);
+int vmbkmcl_suspend_device(struct hv_device *dev);
+int vmbkmcl_resume_device(struct hv_device *dev);
 void vmbkmcl_backend_restore(struct hv_device *dev);
 const struct vmbkmcl_backend_ops *vmbkmcl_backend_for(struct hv_device *dev);
 

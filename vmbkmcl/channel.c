@@ -22,6 +22,10 @@
 
 #include "channel.h"
 
+/* Every channel, so a device's can be found for rescind and hibernation. */
+static LIST_HEAD(vmb_channels);
+static DEFINE_MUTEX(vmb_channels_lock);
+
 /**
  * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
  * @err: 0 or a negative errno.
@@ -103,6 +107,9 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	strscpy(c->name, "vmbkmcl", sizeof(c->name));
 	vmb_rx_init(c);
 	vmb_tx_init(c);
+	mutex_lock(&vmb_channels_lock);
+	list_add_tail(&c->node, &vmb_channels);
+	mutex_unlock(&vmb_channels_lock);
 	*Channel = c;
 	return STATUS_SUCCESS;
 }
@@ -486,6 +493,9 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 		      "vmbkmcl: %s: cleanup of an enabled channel\n",
 		      Channel->name))
 		VmbChannelDisable(Channel);
+	mutex_lock(&vmb_channels_lock);
+	list_del(&Channel->node);
+	mutex_unlock(&vmb_channels_lock);
 	vmb_tx_teardown(Channel);
 	mutex_destroy(&Channel->state_lock);
 	kfree(Channel);
@@ -582,3 +592,52 @@ void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
 	guid_copy(InterfaceInstance, &Channel->device->dev_instance);
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
+
+/**
+ * vmb_device_close_channels() - disable every enabled channel of @dev.
+ * @dev:    the device, rescinded or hibernating.
+ * @reopen: mark them to be enabled again by vmb_device_reopen_channels().
+ *
+ * Each sees what VmbChannelDisable() gives: Suspend if it was running,
+ * sends ended with STATUS_DEVICE_REMOVED, Closed.
+ *
+ * Context: process context; sleeps.  Not from a channel callback.
+ */
+void vmb_device_close_channels(struct hv_device *dev, bool reopen)
+{
+	struct vmb_channel *c;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node) {
+		if (c->device != dev ||
+		    READ_ONCE(c->state) != VMB_CHANNEL_ENABLED)
+			continue;
+		c->reopen = reopen;
+		VmbChannelDisable(c);
+	}
+	mutex_unlock(&vmb_channels_lock);
+}
+
+/**
+ * vmb_device_reopen_channels() - enable the channels closed for hibernation.
+ * @dev: the device.
+ *
+ * Context: process context; sleeps.  Not from a channel callback.
+ */
+void vmb_device_reopen_channels(struct hv_device *dev)
+{
+	struct vmb_channel *c;
+	NTSTATUS status;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node) {
+		if (c->device != dev || !c->reopen)
+			continue;
+		c->reopen = false;
+		status = VmbChannelEnable(c);
+		if (!NT_SUCCESS(status))
+			pr_warn("vmbkmcl: %s: re-enable after resume failed: %#x\n",
+				c->name, status);
+	}
+	mutex_unlock(&vmb_channels_lock);
+}

@@ -196,6 +196,8 @@ struct vmb_rx {
  * @name:	friendly name, ASCII.
  * @rx:		receive engine.
  * @tx:		send engine.
+ * @node:	on the list of all channels, to find a device's.
+ * @reopen:	closed for hibernation: enable again on resume.
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -217,6 +219,8 @@ struct vmb_channel {
 	char name[VMB_NAME_MAX];
 	struct vmb_rx rx;
 	struct vmb_tx tx;
+	struct list_head node;
+	bool reopen;
 };
 
 /* receive.c */
@@ -234,5 +238,10 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);
+void vmb_device_close_channels(struct hv_device *dev, bool reopen);
+void vmb_device_reopen_channels(struct hv_device *dev);
+
+/* driver.c */
+void vmbkmcl_driver_exit(void);
 
 #endif /* _VMBKMCL_CHANNEL_H */

@@ -6,6 +6,8 @@
  */
 #include <linux/module.h>
 
+#include "channel.h"
+
 static int __init vmbkmcl_init(void)
 {
 	return 0;
@@ -13,6 +15,7 @@ static int __init vmbkmcl_init(void)
 
 static void __exit vmbkmcl_exit(void)
 {
+	vmbkmcl_driver_exit();
 }
 
 module_init(vmbkmcl_init);
