@@ -27,6 +27,7 @@
  * @channel:	the guest's channel; rings exist only while open.
  * @irq:	runs the channel callback, as vmbus_on_event() does.
  * @lock:	guards @hold and @held.
+ * @ring_lock:	guards host-side ring access against the rings' close.
  * @hold:	interrupts are held back (tests that batch by hand).
  * @held:	an interrupt arrived while held.
  * @rings_open:	the rings exist.
@@ -44,6 +45,7 @@ struct simhost {
 	struct vmbus_channel *channel;
 	struct tasklet_struct irq;
 	spinlock_t lock;	/* @hold and @held */
+	spinlock_t ring_lock;	/* host ring access vs @rings_open */
 	bool hold;
 	bool held;
 	bool rings_open;
@@ -151,7 +153,9 @@ int simhost_open_rings(struct simhost *sh, u32 inbound_size,
 	ch->outbound.ring_buffer->interrupt_mask = 1;
 	ch->inbound.ring_buffer->pending_send_sz = 0;
 	sh->out_empty_at = 0;
+	spin_lock_irq(&sh->ring_lock);
 	sh->rings_open = true;
+	spin_unlock_irq(&sh->ring_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(simhost_open_rings);
@@ -169,6 +173,10 @@ void simhost_close_rings(struct simhost *sh)
 	might_sleep();
 	if (!sh->rings_open)
 		return;
+	/* Host writers and readers finish, and later ones see it closed. */
+	spin_lock_irq(&sh->ring_lock);
+	sh->rings_open = false;
+	spin_unlock_irq(&sh->ring_lock);
 	/* As vmbus_reset_channel_cb(): wait out the callback, then drop it. */
 	tasklet_disable(&sh->irq);
 	WRITE_ONCE(ch->onchannel_callback, NULL);
@@ -176,7 +184,6 @@ void simhost_close_rings(struct simhost *sh)
 	tasklet_kill(&sh->irq);
 	vmbus_free_ring(ch);
 	ch->inbound.priv_read_index = 0;
-	sh->rings_open = false;
 }
 EXPORT_SYMBOL_GPL(simhost_close_rings);
 
@@ -205,8 +212,12 @@ static int simhost_backend_open(struct hv_device *dev, u32 send_size,
 				struct vmbus_channel **chan)
 {
 	struct simhost *sh = simhost_of(dev);
-	int ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
+	int ret;
 
+	/* As vmbus_open() on a rescinded channel. */
+	if (READ_ONCE(sh->channel->rescind))
+		return -ENODEV;
+	ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
 	if (ret)
 		return ret;
 	sh->channel->callback_mode = HV_CALL_DIRECT;
@@ -292,6 +303,7 @@ struct simhost *simhost_create(void)
 	if (!sh->channel)
 		goto err_free_sh;
 	spin_lock_init(&sh->lock);
+	spin_lock_init(&sh->ring_lock);
 	tasklet_setup(&sh->irq, simhost_irq);
 	guid_gen(&sh->hdev.dev_instance);
 	sh->hdev.channel = sh->channel;
@@ -558,18 +570,7 @@ u32 simhost_inbound_free(struct simhost *sh)
 }
 EXPORT_SYMBOL_GPL(simhost_inbound_free);
 
-/**
- * simhost_write_raw() - write @len bytes into the guest's inbound ring as
- * one packet, followed by the trailer the host writes.
- * @sh:  the simhost.
- * @pkt: packet bytes, descriptor first; not checked, so tests can write
- *       malformed packets.
- * @len: bytes, a multiple of 8.
- *
- * Return: 0, -EINVAL for a length that is not a multiple of 8, or -EAGAIN
- * when the ring lacks room (nothing is written).
- */
-int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
+static int simhost_ring_write(struct simhost *sh, const void *pkt, u32 len)
 {
 	struct hv_ring_buffer_info *rbi = &sh->channel->inbound;
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
@@ -603,6 +604,31 @@ int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
 	if (write == READ_ONCE(rb->read_index))
 		simhost_signal(sh);
 	return 0;
+}
+
+/**
+ * simhost_write_raw() - write @len bytes into the guest's inbound ring as
+ * one packet, followed by the trailer the host writes.
+ * @sh:  the simhost.
+ * @pkt: packet bytes, descriptor first; not checked, so tests can write
+ *       malformed packets.
+ * @len: bytes, a multiple of 8.
+ *
+ * Return: 0, -EINVAL for a length that is not a multiple of 8, -EAGAIN
+ * when the ring lacks room (nothing is written), or -ENODEV once the rings
+ * are closed (host access holds ring_lock, so a close never frees them
+ * underneath).
+ */
+int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
+{
+	unsigned long flags;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open)
+		ret = simhost_ring_write(sh, pkt, len);
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(simhost_write_raw);
 
@@ -680,19 +706,8 @@ static void simhost_signal_space(struct simhost *sh, u32 was_free,
 		simhost_signal(sh);
 }
 
-/**
- * simhost_read() - consume the next packet the guest wrote.
- * @sh:      the simhost.
- * @pkt:     filled with the descriptor, start offset and payload length
- *           (the 8-byte-padded length the descriptor gives).
- * @buf:     receives up to @buf_len payload bytes; may be NULL.
- * @buf_len: size of @buf.
- *
- * Return: 0; -ENODATA when the guest wrote nothing; -EBADMSG when the
- * descriptor's lengths do not fit what was written (the packet is left).
- */
-int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
-		 void *buf, u32 buf_len)
+static int simhost_ring_read(struct simhost *sh, struct simhost_packet *pkt,
+			     void *buf, u32 buf_len)
 {
 	struct hv_ring_buffer_info *rbi = &sh->channel->outbound;
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
@@ -731,6 +746,31 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	simhost_signal_space(sh, dsize - avail,
 			     dsize - avail + len + sizeof(trailer));
 	return 0;
+}
+
+/**
+ * simhost_read() - consume the next packet the guest wrote.
+ * @sh:      the simhost.
+ * @pkt:     filled with the descriptor, start offset and payload length
+ *           (the 8-byte-padded length the descriptor gives).
+ * @buf:     receives up to @buf_len payload bytes; may be NULL.
+ * @buf_len: size of @buf.
+ *
+ * Return: 0; -ENODATA when the guest wrote nothing; -EBADMSG when the
+ * descriptor's lengths do not fit what was written (the packet is left);
+ * -ENODEV once the rings are closed.
+ */
+int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
+		 void *buf, u32 buf_len)
+{
+	unsigned long flags;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open)
+		ret = simhost_ring_read(sh, pkt, buf, buf_len);
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(simhost_read);
 

@@ -272,11 +272,11 @@ EXPORT_SYMBOL_GPL(vmbkmcl_offer_device);
 
 /**
  * vmbkmcl_rescind_device() - a simulated host takes @dev away.
- * @dev: an offered device; the caller has set its channel's rescind flag
- *       and stopped its callback, as hv_vmbus does before removal.
+ * @dev: a device; the caller has set its channel's rescind flag and
+ *       stopped its callback, as hv_vmbus does before removal.
  *
  * Its channels close (Suspend if running, Closed), then the driver's
- * remove runs, as on a Hyper-V rescind.
+ * remove runs if one is bound, as on a Hyper-V rescind.
  *
  * Context: process context; sleeps.
  */
@@ -286,10 +286,12 @@ void vmbkmcl_rescind_device(struct hv_device *dev)
 
 	mutex_lock(&vmbkmcl_driver_lock);
 	d = vmbkmcl_find_device(dev);
-	if (d) {
+	if (d && d->drv)
 		vmbkmcl_unbind(d, true);
+	else
+		vmb_device_close_channels(dev, false);
+	if (d)
 		list_del(&d->node);
-	}
 	mutex_unlock(&vmbkmcl_driver_lock);
 	kfree(d);
 }
@@ -297,10 +299,11 @@ EXPORT_SYMBOL_GPL(vmbkmcl_rescind_device);
 
 /**
  * vmbkmcl_suspend_device() - hibernation: quiesce and close @dev.
- * @dev: a bound device.
+ * @dev: a device.
  *
- * The driver's suspend runs with its channels open; then each enabled
- * channel is disabled (Suspend, Closed) and marked to be re-enabled.
+ * The bound driver's suspend runs with its channels open; then each
+ * enabled channel is disabled (Suspend, Closed) and marked to be
+ * re-enabled.
  *
  * Context: process context; sleeps.
  * Return: 0, or the driver's suspend error (nothing is closed then).
@@ -312,12 +315,10 @@ int vmbkmcl_suspend_device(struct hv_device *dev)
 
 	mutex_lock(&vmbkmcl_driver_lock);
 	d = vmbkmcl_find_device(dev);
-	if (d && d->drv) {
-		if (d->drv->suspend)
-			ret = d->drv->suspend(dev);
-		if (!ret)
-			vmb_device_close_channels(dev, true);
-	}
+	if (d && d->drv && d->drv->suspend)
+		ret = d->drv->suspend(dev);
+	if (!ret)
+		vmb_device_close_channels(dev, true);
 	mutex_unlock(&vmbkmcl_driver_lock);
 	return ret;
 }
@@ -327,8 +328,8 @@ EXPORT_SYMBOL_GPL(vmbkmcl_suspend_device);
  * vmbkmcl_resume_device() - hibernation is over: reopen @dev.
  * @dev: a device vmbkmcl_suspend_device() closed.
  *
- * The driver's resume runs, then the channels closed for hibernation are
- * enabled again (Opened, Started, PostStarted).
+ * The bound driver's resume runs, then the channels closed for
+ * hibernation are enabled again (Opened, Started, PostStarted).
  *
  * Context: process context; sleeps.
  * Return: 0, or the driver's resume error (channels stay closed then).
@@ -340,12 +341,10 @@ int vmbkmcl_resume_device(struct hv_device *dev)
 
 	mutex_lock(&vmbkmcl_driver_lock);
 	d = vmbkmcl_find_device(dev);
-	if (d && d->drv) {
-		if (d->drv->resume)
-			ret = d->drv->resume(dev);
-		if (!ret)
-			vmb_device_reopen_channels(dev);
-	}
+	if (d && d->drv && d->drv->resume)
+		ret = d->drv->resume(dev);
+	if (!ret)
+		vmb_device_reopen_channels(dev);
 	mutex_unlock(&vmbkmcl_driver_lock);
 	return ret;
 }
