@@ -102,32 +102,39 @@ static VOID rec_processing_complete(VMBCHANNEL channel, UINT32 n)
 	rec_log(rec_of(channel), REC_BATCH, n, 0, 0);
 }
 
-static NTSTATUS rec_opened(VMBCHANNEL channel)
+static void rec_state(VMBCHANNEL channel, enum rec_kind kind)
 {
 	struct recorder *r = rec_of(channel);
 
-	rec_log(r, REC_OPENED, 0, 0, 0);
-	return r->opened_status;
+	rec_log(r, kind, 0, 0, 0);
+	if (r->state_hook)
+		r->state_hook(r, kind);
+}
+
+static NTSTATUS rec_opened(VMBCHANNEL channel)
+{
+	rec_state(channel, REC_OPENED);
+	return rec_of(channel)->opened_status;
 }
 
 static VOID rec_started(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_STARTED, 0, 0, 0);
+	rec_state(channel, REC_STARTED);
 }
 
 static VOID rec_post_started(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_POST_STARTED, 0, 0, 0);
+	rec_state(channel, REC_POST_STARTED);
 }
 
 static VOID rec_suspend(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_SUSPEND, 0, 0, 0);
+	rec_state(channel, REC_SUSPEND);
 }
 
 static VOID rec_closed(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_CLOSED, 0, 0, 0);
+	rec_state(channel, REC_CLOSED);
 }
 
 /**

@@ -9,7 +9,8 @@
  * on the log.  How it answers packets is its policy: complete each inline,
  * hold them for the test to complete later, or defer each to passive once;
  * a packet whose tag is @fail_tag is failed (VmbChannelPacketFail) instead.
- * @hook, if set, runs inside ProcessPacket before the policy.
+ * @hook, if set, runs inside ProcessPacket before the policy, and
+ * @state_hook inside each state callback after it is logged.
  *
  * Locking: the log and the held list are under @lock (callbacks arrive in
  * softirq); waiters sleep on @wq.
@@ -99,6 +100,7 @@ struct recorder {
 	u32 nheld;
 	u64 fail_tag;
 	void (*hook)(struct recorder *r, u64 tag);
+	void (*state_hook)(struct recorder *r, enum rec_kind kind);
 	struct rec_done *done;
 	u32 ndone;
 	void (*resend)(struct recorder *r, VMBPACKET packet);

@@ -193,6 +193,7 @@ struct vmb_rx {
  * @in_ring_pages: inbound data pages.
  * @out_ring_pages: outbound data pages.
  * @pointer:	VmbChannelSetPointer.
+ * @interrupt_latency: VmbChannelSetInterruptLatency, 100 ns units.
  * @name:	friendly name, ASCII.
  * @rx:		receive engine.
  * @tx:		send engine.
@@ -216,6 +217,7 @@ struct vmb_channel {
 	u32 in_ring_pages;
 	u32 out_ring_pages;
 	void *pointer;
+	u16 interrupt_latency;
 	char name[VMB_NAME_MAX];
 	struct vmb_rx rx;
 	struct vmb_tx tx;

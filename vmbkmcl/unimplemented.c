@@ -147,18 +147,3 @@ void VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
 	*MmioSize = 0;
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetMmioSpace);
-
-/**
- * VmbChannelSetInterruptLatency() - not implemented yet.
- * @Channel: unused.
- * @Latency: unused.
- * @OriginalLatency: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
-				       PUINT16 OriginalLatency)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelSetInterruptLatency);
