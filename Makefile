@@ -34,7 +34,7 @@ compat:
 	@scripts/compat.sh
 
 demo:
-	@echo "demo: not built yet (the lifecycle and sample-driver issue adds it); run 'make check'"
+	@scripts/demo.sh
 
 lint:
 	@scripts/lint.sh

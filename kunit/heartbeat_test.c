@@ -17,7 +17,6 @@
 
 #define HEARTBEATS		1000
 #define MAX_MSG			256
-#define REPLY_TIMEOUT		msecs_to_jiffies(5000)
 #define NO_REPLY_WAIT_MS	50
 #define FIRST_SEQ		0x1000ULL
 
@@ -68,19 +67,8 @@ static struct icm_message *start_msg(struct hb_fixture *f, u16 type)
 /* Host side: send @len bytes of f->msg, wait for the answer. */
 static int exchange(struct hb_fixture *f, u32 len, u32 *reply_len)
 {
-	unsigned long deadline = jiffies + REPLY_TIMEOUT;
-	struct simhost_packet pkt;
-	int ret;
-
-	ret = simhost_write_inband(f->sh, VM_PKT_DATA_INBAND, 0, 0, f->msg, len);
-	if (ret)
-		return ret;
-	while ((ret = simhost_read(f->sh, &pkt, f->reply,
-				   sizeof(f->reply))) == -ENODATA &&
-	       time_before(jiffies, deadline))
-		usleep_range(20, 100);
-	*reply_len = pkt.data_len;
-	return ret;
+	return simhost_request(f->sh, f->msg, len, f->reply, sizeof(f->reply),
+			       reply_len);
 }
 
 struct negotiation {

@@ -21,6 +21,9 @@
 #include "../vmbkmcl/backend.h"
 #include "simhost.h"
 
+/* How long simhost_request() waits for the guest's answer. */
+#define SIMHOST_REPLY_TIMEOUT	msecs_to_jiffies(5000)
+
 /**
  * struct simhost - one simulated host endpoint.
  * @hdev:	the fake device a client driver allocates its channel on.
@@ -773,6 +776,40 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(simhost_read);
+
+/**
+ * simhost_request() - send one inband message and wait for the answer.
+ * @sh:        the simhost.
+ * @msg:       the message.
+ * @len:       its bytes, a multiple of 8.
+ * @reply:     receives the guest's next packet's payload.
+ * @cap:       size of @reply.
+ * @reply_len: receives the payload length (padded to 8).
+ *
+ * Context: process context; sleeps, at most 5 s.
+ * Return: 0, -ETIMEDOUT when no answer came, or the write's error.
+ */
+int simhost_request(struct simhost *sh, const void *msg, u32 len,
+		    void *reply, u32 cap, u32 *reply_len)
+{
+	unsigned long deadline = jiffies + SIMHOST_REPLY_TIMEOUT;
+	struct simhost_packet pkt;
+	int ret;
+
+	might_sleep();
+	ret = simhost_write_inband(sh, VM_PKT_DATA_INBAND, 0, 0, msg, len);
+	if (ret)
+		return ret;
+	while ((ret = simhost_read(sh, &pkt, reply, cap)) == -ENODATA) {
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(20, 100);
+	}
+	if (!ret)
+		*reply_len = pkt.data_len;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(simhost_request);
 
 MODULE_DESCRIPTION("Simulated VMBus host for vmbkmcl tests and demos");
 MODULE_LICENSE("GPL");

@@ -53,6 +53,7 @@ int vmbkmcl_offer_device(struct hv_device *dev);
 void vmbkmcl_rescind_device(struct hv_device *dev);
 int vmbkmcl_suspend_device(struct hv_device *dev);
 int vmbkmcl_resume_device(struct hv_device *dev);
+void vmbkmcl_device_log_stats(struct hv_device *dev);
 void vmbkmcl_backend_restore(struct hv_device *dev);
 const struct vmbkmcl_backend_ops *vmbkmcl_backend_for(struct hv_device *dev);
 

@@ -641,3 +641,22 @@ void vmb_device_reopen_channels(struct hv_device *dev)
 	}
 	mutex_unlock(&vmb_channels_lock);
 }
+
+/**
+ * vmb_device_visit_channels() - call @fn for each channel of @dev.
+ * @dev: the device.
+ * @fn:  called with the channel list locked; must not allocate or free a
+ *       channel.
+ *
+ * Context: process context; sleeps.
+ */
+void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c))
+{
+	struct vmb_channel *c;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node)
+		if (c->device == dev)
+			fn(c);
+	mutex_unlock(&vmb_channels_lock);
+}

@@ -242,6 +242,7 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 NTSTATUS vmb_errno_to_status(int err);
 void vmb_device_close_channels(struct hv_device *dev, bool reopen);
 void vmb_device_reopen_channels(struct hv_device *dev);
+void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c));
 
 /* driver.c */
 void vmbkmcl_driver_exit(void);
