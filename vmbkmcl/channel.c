@@ -502,6 +502,26 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 }
 EXPORT_SYMBOL_GPL(VmbChannelCleanup);
 
+/*
+ * Pause or Start: on an enabled channel, quiesce or restart; before
+ * Enable, arm or cancel a pause that Enable will apply.
+ */
+static void vmb_channel_set_paused(struct vmb_channel *c, bool pause)
+{
+	might_sleep();
+	if (!c)
+		return;
+	mutex_lock(&c->state_lock);
+	if (c->state != VMB_CHANNEL_ENABLED)
+		c->pause_on_enable = pause;
+	else if (pause && !vmb_channel_paused(c))
+		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED);
+	else if (!pause && vmb_channel_paused(c))
+		vmb_channel_start_locked(c, VMB_RX_STOP_PAUSED |
+					    VMB_RX_STOP_FAILED);
+	mutex_unlock(&c->state_lock);
+}
+
 /**
  * VmbChannelPause() - stop delivery and wait until the client is idle.
  * @Channel: the channel.
@@ -515,17 +535,7 @@ EXPORT_SYMBOL_GPL(VmbChannelCleanup);
  */
 void VmbChannelPause(VMBCHANNEL Channel)
 {
-	struct vmb_channel *c = Channel;
-
-	might_sleep();
-	if (!c)
-		return;
-	mutex_lock(&c->state_lock);
-	if (c->state != VMB_CHANNEL_ENABLED)
-		c->pause_on_enable = true;
-	else if (!vmb_channel_paused(c))
-		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED);
-	mutex_unlock(&c->state_lock);
+	vmb_channel_set_paused(Channel, true);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPause);
 
@@ -542,18 +552,7 @@ EXPORT_SYMBOL_GPL(VmbChannelPause);
  */
 void VmbChannelStart(VMBCHANNEL Channel)
 {
-	struct vmb_channel *c = Channel;
-
-	might_sleep();
-	if (!c)
-		return;
-	mutex_lock(&c->state_lock);
-	if (c->state != VMB_CHANNEL_ENABLED)
-		c->pause_on_enable = false;
-	else if (vmb_channel_paused(c))
-		vmb_channel_start_locked(c, VMB_RX_STOP_PAUSED |
-					    VMB_RX_STOP_FAILED);
-	mutex_unlock(&c->state_lock);
+	vmb_channel_set_paused(Channel, false);
 }
 EXPORT_SYMBOL_GPL(VmbChannelStart);
 
