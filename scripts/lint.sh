@@ -34,8 +34,10 @@ for d in vmbkmcl include kunit samples; do
 done
 # The public header (Microsoft's API), and everything else.
 mapfile -t headers < <(find include/vmbkmcl -name '*.h' | LC_ALL=C sort)
-mapfile -t sources < <(find "${dirs[@]}" -name '*.[ch]' ! -path 'include/vmbkmcl/*' |
-	LC_ALL=C sort)
+mapfile -t sources < <(find "${dirs[@]}" -name '*.[ch]' ! -path 'include/vmbkmcl/*' \
+	! -name trace.h | LC_ALL=C sort)
+# Tracepoint definitions: TRACE_EVENT's own layout.
+mapfile -t traces < <(find "${dirs[@]}" -name trace.h | LC_ALL=C sort)
 mapfile -t exporters < <(grep -lE '^\s*EXPORT_SYMBOL(_GPL)?(_NS(_GPL)?)?\(' \
 	/dev/null "${sources[@]}" | grep '\.c$' || true)
 
@@ -91,6 +93,13 @@ strip_comments "${headers[@]}" | grep -oE '\b[A-Za-z_][A-Za-z0-9_]*\b' |
 	if [ ${#sources[@]} -gt 0 ]; then
 		(cd "$work" && "${checkpatch[@]}" "${sources[@]/#/$here/}") || true
 	fi
+	# TRACE_EVENT(name, TP_PROTO(...), ...) is laid out as every header in
+	# include/trace/events/ is, which these two checks cannot read.
+	if [ ${#traces[@]} -gt 0 ]; then
+		(cd "$work" && "${checkpatch[@]}" \
+			--ignore PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE \
+			"${traces[@]/#/$here/}") || true
+	fi
 } 2>&1 | sed "s|^$here/||" > "$work/checkpatch.raw"
 
 # CamelCase is checked, except for the names the public header declares:
@@ -113,7 +122,8 @@ n_aside=$(count "$out/checkpatch-kmcl-camelcase.txt" .)
 copy=$out/sparse
 mkdir -p "$copy"
 rsync -a --delete --include='*/' --include='*.[ch]' --include=Kbuild \
-	--exclude='*' "$here/Kbuild" "${dirs[@]/#/$here/}" "$copy/"
+	--include=VERSION --exclude='*' "$here/Kbuild" "$here/VERSION" \
+	"${dirs[@]/#/$here/}" "$copy/"
 sparse_rc=0
 make -C "$kdir" M="$copy" C=2 CHECK=sparse -j"$(nproc)" modules \
 	> "$out/sparse.log" 2>&1 || sparse_rc=$?

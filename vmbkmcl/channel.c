@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "trace.h"
 
 /* Every channel, so a device's can be found for rescind and hibernation. */
 static LIST_HEAD(vmb_channels);
@@ -369,6 +370,7 @@ static void vmb_channel_close(struct vmb_channel *c)
 static void vmb_channel_start_locked(struct vmb_channel *c, unsigned int stop)
 {
 	lockdep_assert_held(&c->state_lock);
+	trace_vmbkmcl_state_change(c, "started");
 	if (c->callbacks.EvtChannelStarted)
 		c->callbacks.EvtChannelStarted(c);
 	if (c->callbacks.EvtChannelPostStarted)
@@ -381,6 +383,8 @@ static void vmb_channel_quiesce_locked(struct vmb_channel *c,
 				       unsigned int reason)
 {
 	lockdep_assert_held(&c->state_lock);
+	trace_vmbkmcl_state_change(c, reason == VMB_RX_STOP_PAUSED ?
+				   "pausing" : "closing");
 	vmb_rx_stop(c, reason);
 	vmb_rx_wait_idle(c);
 	if (c->callbacks.EvtChannelSuspend)
@@ -432,6 +436,8 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		}
 	}
 	c->state = VMB_CHANNEL_ENABLED;
+	trace_vmbkmcl_state_change(c, "enabled");
+	vmb_debugfs_add_channel(c);
 	if (c->pause_on_enable)
 		vmb_rx_resume(c, VMB_RX_STOP_STARTING);	/* stays paused */
 	else
@@ -470,6 +476,7 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 		vmb_channel_quiesce_locked(c, VMB_RX_STOP_CLOSING);
 	vmb_channel_close(c);
 	c->state = VMB_CHANNEL_DISABLED;
+	trace_vmbkmcl_state_change(c, "disabled");
 	if (c->callbacks.EvtChannelClosed)
 		c->callbacks.EvtChannelClosed(c);
 out:
@@ -496,6 +503,7 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 	mutex_lock(&vmb_channels_lock);
 	list_del(&Channel->node);
 	mutex_unlock(&vmb_channels_lock);
+	vmb_debugfs_remove_channel(Channel);
 	vmb_tx_teardown(Channel);
 	mutex_destroy(&Channel->state_lock);
 	kfree(Channel);

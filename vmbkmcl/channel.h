@@ -198,6 +198,7 @@ struct vmb_rx {
  * @rx:		receive engine.
  * @tx:		send engine.
  * @node:	on the list of all channels, to find a device's.
+ * @debugfs:	its debugfs directory, from the first Enable.
  * @reopen:	closed for hibernation: enable again on resume.
  */
 struct vmb_channel {
@@ -223,6 +224,7 @@ struct vmb_channel {
 	struct vmb_tx tx;
 	struct list_head node;
 	bool reopen;
+	struct dentry *debugfs;
 };
 
 /* receive.c */
@@ -246,5 +248,14 @@ void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_chan
 
 /* driver.c */
 void vmbkmcl_driver_exit(void);
+
+/* debugfs.c */
+void vmb_debugfs_init(void);
+void vmb_debugfs_exit(void);
+void vmb_debugfs_add_channel(struct vmb_channel *c);
+void vmb_debugfs_remove_channel(struct vmb_channel *c);
+struct seq_file;
+void vmb_channel_show_stats(struct seq_file *m, struct vmb_channel *c);
+void vmb_channel_show_state(struct seq_file *m, struct vmb_channel *c);
 
 #endif /* _VMBKMCL_CHANNEL_H */

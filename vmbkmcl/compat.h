@@ -11,6 +11,9 @@
 #include <linux/hyperv.h>
 
 /*
+ * (trace.h has the one for __assign_str(), which must sit with the
+ * TRACE_EVENT definitions.)
+ *
  * hv_driver.remove returns void from 6.3 (commit 96ec2939620c);
  * Kbuild defines VMBKMCL_HV_REMOVE_VOID when the headers say so.
  */

@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
 
 enum vmb_completion_outcome {
 	VMB_COMPLETION_NONE,	/* the host asked for none */
@@ -117,6 +118,7 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	bool kick;
 	int ret;
 
+	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
 	if (!p->completion_requested) {
 		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
 		return;
@@ -165,6 +167,7 @@ void VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 	struct vmb_rx *rx = &p->channel->rx;
 	unsigned long flags;
 
+	trace_vmbkmcl_packet_failed(p->channel, p->trans_id, p->data_len);
 	spin_lock_irqsave(&rx->lock, flags);
 	rx->stop |= VMB_RX_STOP_FAILED;
 	vmb_rx_free_slot_locked(rx, p);

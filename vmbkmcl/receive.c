@@ -29,6 +29,7 @@
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
 
 void vmb_rx_kick(struct vmb_channel *c)
 {
@@ -40,6 +41,7 @@ void vmb_rx_kick(struct vmb_channel *c)
 
 static void vmb_rx_deliver(struct vmb_channel *c, struct vmb_rx_packet *p)
 {
+	trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
 	c->process_packet(c, p, p->buf + p->data_offset, p->data_len, p->flags);
 	c->rx.batch_count++;
 }
@@ -63,6 +65,7 @@ static void vmb_rx_accept(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len,
 			  struct vmb_rx_packet *p)
 {
+	trace_vmbkmcl_packet_received(c, desc->trans_id, len);
 	memcpy(p->buf, desc, len);
 	p->data_offset = desc->offset8 << 3;
 	p->data_len = len - p->data_offset;
@@ -140,6 +143,7 @@ static void vmb_rx_end_batch(struct vmb_channel *c)
 		return;
 	c->rx.batch_count = 0;
 	c->rx.stats.batches++;
+	trace_vmbkmcl_batch_complete(c, n);
 	if (c->processing_complete)
 		c->processing_complete(c, n);
 }

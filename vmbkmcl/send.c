@@ -23,6 +23,7 @@
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
 
 static u32 vmb_packet_size(struct vmb_channel *c)
 {
@@ -157,6 +158,7 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 {
 	struct vmb_packet *p = container_of(e, struct vmb_packet, entry);
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	bool was_queued = p->state == VMB_PACKET_QUEUED;
 	int ret;
 
 	lockdep_assert_held(&c->tx.lock);
@@ -170,10 +172,15 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 	else
 		ret = vmbus_sendpacket(c->vmbus, p->data, p->len, p->trans_id,
 				       VM_PKT_DATA_INBAND, p->vmbus_flags);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
-	else if (!ret)
+	} else if (!ret) {
 		c->tx.stats.sent++;
+		if (was_queued)
+			trace_vmbkmcl_send_dequeued(c, p->trans_id, p->len);
+		else
+			trace_vmbkmcl_send(c, p->trans_id, p->len);
+	}
 	return ret;
 }
 
@@ -269,6 +276,7 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 		} else {
 			p->state = VMB_PACKET_QUEUED;
 			tx->stats.queued++;
+			trace_vmbkmcl_send_queued(c, p->trans_id, p->len);
 			kick = vmb_out_queue_locked(c, &p->entry);
 		}
 	} else if (NT_SUCCESS(status)) {
@@ -317,6 +325,7 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	if (!p)
 		return false;
+	trace_vmbkmcl_transaction_completed(c, desc->trans_id, len - off);
 	vmb_packet_finish(p, STATUS_SUCCESS,
 			  len > off ? (u8 *)desc + off : NULL, len - off);
 	return true;
