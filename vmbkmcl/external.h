@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * External data: the pages a packet names instead of carrying them.
+ *
+ * Outbound, a send with an MDL or PFNs becomes a GPA-direct packet whose
+ * descriptor (the vmbus_packet_mpb_array layout: one range of byte count,
+ * byte offset and Hyper-V PFNs) sits in the packet object ahead of the
+ * inline data (send_external.c).  Inbound, a GPA-direct packet's ranges
+ * become a chain of MDLs over GPADLs this channel created, built in a
+ * per-slot pool preallocated at Enable (rx_external.c).  mdl.c holds the
+ * MDL helpers both use.
+ */
+#ifndef _VMBKMCL_EXTERNAL_H
+#define _VMBKMCL_EXTERNAL_H
+
+#include <linux/hyperv.h>
+#include <vmbkmcl/mdl.h>
+
+/* mdl.c */
+struct page *vmb_kernel_page(const void *va);
+struct page *vmb_mdl_page_at(const MDL *mdl, u64 pos);
+bool vmb_mdl_has_pages(const MDL *mdl);
+
+#endif /* _VMBKMCL_EXTERNAL_H */
