@@ -20,6 +20,7 @@
 
 #include "../vmbkmcl/backend.h"
 #include "simhost.h"
+#include "simhost_gpadl.h"
 
 /**
  * struct simhost - one simulated host endpoint.
@@ -220,6 +221,8 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.open = simhost_backend_open,
 	.close = simhost_backend_close,
 	.kick = simhost_backend_kick,
+	.create_gpadl = simhost_gpadl_create,
+	.teardown_gpadl = simhost_gpadl_teardown,
 };
 
 /**
@@ -270,6 +273,7 @@ void simhost_destroy(struct simhost *sh)
 	if (!sh)
 		return;
 	simhost_close_rings(sh);
+	simhost_gpadl_forget(sh);
 	vmbkmcl_backend_restore(&sh->hdev);
 	kfree(sh->channel);
 	kfree(sh);

@@ -103,6 +103,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	strscpy(c->name, "vmbkmcl", sizeof(c->name));
 	vmb_rx_init(c);
 	vmb_tx_init(c);
+	vmb_gpadls_init(c);
 	*Channel = c;
 	return STATUS_SUCCESS;
 }
@@ -344,6 +345,7 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 		return vmb_errno_to_status(ret);
 	}
 	vmb_tx_set_open(c, true);
+	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
 }
 
@@ -353,6 +355,7 @@ static void vmb_channel_close(struct vmb_channel *c)
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
 	c->ops->close(c->device, c->vmbus);
+	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);
 	vmb_rx_teardown(c);
 	c->vmbus = NULL;

@@ -26,6 +26,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "backend.h"
+#include "gpadl.h"
 #include "send.h"
 
 #define VMB_NAME_MAX			32
@@ -196,6 +197,7 @@ struct vmb_rx {
  * @name:	friendly name, ASCII.
  * @rx:		receive engine.
  * @tx:		send engine.
+ * @gpadls:	GPADLs created on the channel (gpadl.h).
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -217,6 +219,7 @@ struct vmb_channel {
 	char name[VMB_NAME_MAX];
 	struct vmb_rx rx;
 	struct vmb_tx tx;
+	struct vmb_gpadls gpadls;
 };
 
 /* receive.c */

@@ -76,54 +76,6 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);
 
 /**
- * VmbChannelCreateGpadlFromBuffer() - not implemented yet.
- * @Channel: unused.
- * @Flags: unused.
- * @Buffer: unused.
- * @ByteCount: unused.
- * @GpadlHandle: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
-					 PVOID Buffer, UINT32 ByteCount,
-					 PUINT32 GpadlHandle)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromBuffer);
-
-/**
- * VmbChannelCreateGpadlFromMdl() - not implemented yet.
- * @Channel: unused.
- * @Flags: unused.
- * @Mdl: unused.
- * @StartOffsetWithinMdl: unused.
- * @DataLengthWithinMdl: unused.
- * @GpadlHandle: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
-				      PMDL Mdl, UINT32 StartOffsetWithinMdl,
-				      UINT32 DataLengthWithinMdl,
-				      PUINT32 GpadlHandle)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromMdl);
-
-/**
- * VmbChannelDeleteGpadl() - not implemented yet.
- * @Channel: unused.
- * @GpadlHandle: unused.
- */
-void VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
-{
-}
-EXPORT_SYMBOL_GPL(VmbChannelDeleteGpadl);
-
-/**
  * VmbChannelPacketGetExternalData() - not implemented yet.
  * @PacketCompletionContext: unused.
  * @Flags: unused.
