@@ -16,9 +16,16 @@
 #include <linux/hyperv.h>
 #include <vmbkmcl/mdl.h>
 
+struct vmb_channel;
+struct vmb_packet;
+
 /* mdl.c */
 struct page *vmb_kernel_page(const void *va);
 struct page *vmb_mdl_page_at(const MDL *mdl, u64 pos);
 bool vmb_mdl_has_pages(const MDL *mdl);
+
+/* send_external.c */
+NTSTATUS vmb_packet_send_external_mdl(struct vmb_packet *p, const void *buf,
+				      u32 len, const MDL *mdl, u32 flags);
 
 #endif /* _VMBKMCL_EXTERNAL_H */

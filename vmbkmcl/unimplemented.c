@@ -11,47 +11,6 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 /**
- * VmbPacketSendWithExternalMdl() - not implemented yet.
- * @PacketObject: unused.
- * @Buffer: unused.
- * @BufferLength: unused.
- * @ExternalDataMdl: unused.
- * @MdlOffset: unused.
- * @MdlLength: unused.
- * @Flags: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
-				      UINT32 BufferLength,
-				      PMDL ExternalDataMdl, UINT32 MdlOffset,
-				      UINT32 MdlLength, UINT32 Flags)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
-
-/**
- * VmbPacketSendWithExternalPfns() - not implemented yet.
- * @PacketObject: unused.
- * @Buffer: unused.
- * @BufferLength: unused.
- * @ExternalDataPfns: unused.
- * @PfnLength: unused.
- * @Flags: unused.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
-				       UINT32 BufferLength,
-				       PPFN_NUMBER ExternalDataPfns,
-				       UINT32 PfnLength, UINT32 Flags)
-{
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
-
-/**
  * VmbChannelSendSynchronousRequest() - not implemented yet.
  * @Channel: unused.
  * @Buffer: unused.
