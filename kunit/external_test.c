@@ -6,6 +6,10 @@
  * the named pages through their numbers alone (simhost_gpa_read()), so
  * the bytes it sees prove the guest named the right pages; it then
  * completes the packet and the send's routine must run once.
+ * Receives: the host names pages of GPADLs the guest created, and a
+ * client's ProcessPacket gets the bytes through
+ * VmbChannelPacketGetExternalData and the MDLs it returns; pages outside
+ * those GPADLs must be refused, and the channel must carry on.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -349,11 +353,277 @@ static void bad_external_send_is_refused_and_writes_nothing(struct kunit *test)
 		VmbPacketFree(p);
 }
 
+/* --- receiving --- */
+
+/* A GPADL over @buf (@pages pages); its PFNs as the host got them. */
+static u32 share(struct kunit *test, struct ext_fixture *f, u8 *buf,
+		 u32 pages, u64 *pfns)
+{
+	u32 h;
+
+	const u32 n = pages * PAGE_SIZE / HV_HYP_PAGE_SIZE;
+	NTSTATUS status;
+
+	status = VmbChannelCreateGpadlFromBuffer(f->x.ch, 0, buf,
+						 pages * PAGE_SIZE, &h);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, simhost_gpadl_pfns(f->sh, h, pfns, n), (int)n);
+	return h;
+}
+
+static int write_inband(struct simhost *sh)
+{
+	return simhost_write_inband(sh, VM_PKT_DATA_INBAND, 0, GOOD_ID, NULL, 0);
+}
+
+static void write_gpa(struct kunit *test, struct ext_fixture *f,
+		      const struct simhost_gpa_range *r, u32 nranges)
+{
+	u64 tag = INLINE_TAG;
+
+	KUNIT_ASSERT_EQ(test, simhost_write_gpa_direct(f->sh, 0, GOOD_ID, r,
+						       nranges, &tag,
+						       sizeof(tag)), 0);
+}
+
+static void gpa_direct_data_in_a_gpadl_arrives_as_an_mdl(struct kunit *test)
+{
+	const u32 off = 100, count = 2 * HV_HYP_PAGE_SIZE;
+	struct ext_fixture *f = test->priv;
+	u8 *buf = new_buf(test, BUF_PAGES, true);
+	u64 pfns[BUF_PAGES * PAGE_SIZE / HV_HYP_PAGE_SIZE];
+	struct simhost_gpa_range r = {
+		.byte_offset = off, .byte_count = count, .npfns = 3,
+		.pfns = &pfns[1],
+	};
+	u8 *want = buf + HV_HYP_PAGE_SIZE + off;
+	PMDL again = NULL;
+	NTSTATUS status;
+
+	f->x.hold = true;
+	enable(test, f);
+	share(test, f, buf, BUF_PAGES, pfns);
+	write_gpa(test, f, &r, 1);
+	wait_for(test, f, &f->x.packets, 1);
+
+	/* Inside ProcessPacket: one MDL, the guest buffer's very bytes. */
+	KUNIT_EXPECT_EQ(test, f->x.flags, (u32)VMBUS_CHANNEL_PROCESS_PACKET_FLAGS);
+	KUNIT_ASSERT_EQ(test, f->x.ext_status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, f->x.ext_mdls, 1U);
+	KUNIT_EXPECT_EQ(test, f->x.ext_bytes, count);
+	KUNIT_EXPECT_EQ(test, memcmp(f->x.ext_copy, want, count), 0);
+
+	/* After the callback, until the packet is completed: the same MDL. */
+	status = VmbChannelPacketGetExternalData(f->x.held, READ_ONLY, &again);
+	KUNIT_EXPECT_EQ(test, status, STATUS_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, again, f->x.ext_mdl);
+	KUNIT_EXPECT_PTR_EQ(test,
+			    MmGetSystemAddressForMdlSafe(again, NormalPagePriority),
+			    (void *)want);
+	KUNIT_EXPECT_EQ(test, MmGetMdlByteOffset(again),
+			(u32)offset_in_page(want));
+	status = VmbChannelPacketGetExternalData(f->x.held,
+						 UNKNOWN_EXTERNAL_FLAG, &again);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_2);
+	KUNIT_EXPECT_NULL(test, again);
+	status = VmbChannelPacketGetExternalData(f->x.held, 0, NULL);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_3);
+	VmbChannelPacketComplete(f->x.held, NULL, 0);
+	f->x.held = NULL;
+}
+
+static void range_across_two_gpadls_arrives_as_a_chain(struct kunit *test)
+{
+	struct ext_fixture *f = test->priv;
+	u8 *a = new_buf(test, 1, false), *b = new_buf(test, 1, true);
+	u64 pa[PAGE_SIZE / HV_HYP_PAGE_SIZE], pb[PAGE_SIZE / HV_HYP_PAGE_SIZE];
+	u64 pfns[2];
+	struct simhost_gpa_range r = {
+		.byte_offset = 0, .byte_count = 2 * HV_HYP_PAGE_SIZE,
+		.npfns = 2, .pfns = pfns,
+	};
+
+	enable(test, f);
+	share(test, f, a, 1, pa);
+	share(test, f, b, 1, pb);
+	pfns[0] = pa[ARRAY_SIZE(pa) - 1];	/* a's last 4 KiB */
+	pfns[1] = pb[0];			/* b's first 4 KiB */
+	write_gpa(test, f, &r, 1);
+	wait_for(test, f, &f->x.packets, 1);
+
+	KUNIT_ASSERT_EQ(test, f->x.ext_status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, f->x.ext_mdls, 2U);
+	KUNIT_EXPECT_EQ(test, f->x.ext_bytes, 2 * HV_HYP_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(f->x.ext_copy,
+				     a + PAGE_SIZE - HV_HYP_PAGE_SIZE,
+				     HV_HYP_PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(f->x.ext_copy + HV_HYP_PAGE_SIZE, b,
+				     HV_HYP_PAGE_SIZE), 0);
+}
+
+enum stray {
+	STRAY_PAGE,		/* a page no GPADL holds */
+	STRAY_PAST_END,		/* a range running past its GPADL's end */
+	STRAY_SECOND_RANGE,	/* a good range, then a stray one */
+};
+
+static const enum stray strays[] = {
+	STRAY_PAGE, STRAY_PAST_END, STRAY_SECOND_RANGE,
+};
+
+static void stray_desc(const enum stray *s, char *desc)
+{
+	static const char * const names[] = {
+		[STRAY_PAGE] = "a page outside every GPADL",
+		[STRAY_PAST_END] = "a range running past its GPADL's end",
+		[STRAY_SECOND_RANGE] = "a good range, then one outside",
+	};
+
+	strscpy(desc, names[*s], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(stray, strays, stray_desc);
+
+static void pages_outside_the_gpadls_are_refused(struct kunit *test)
+{
+	const enum stray s = *(const enum stray *)test->param_value;
+	struct ext_fixture *f = test->priv;
+	/* kmalloc: physically contiguous, so the next PFN is not in it. */
+	u8 *shared = new_buf(test, 1, false), *private = new_buf(test, 1, false);
+	u64 pfns[PAGE_SIZE / HV_HYP_PAGE_SIZE], run[2];
+	u64 stranger = virt_to_hvpfn(private);
+	struct simhost_gpa_range r[2] = {
+		{ .byte_count = HV_HYP_PAGE_SIZE, .npfns = 1, .pfns = &stranger },
+		{ .byte_count = HV_HYP_PAGE_SIZE, .npfns = 1, .pfns = &stranger },
+	};
+
+	enable(test, f);
+	share(test, f, shared, 1, pfns);
+	run[0] = pfns[ARRAY_SIZE(pfns) - 1];
+	run[1] = run[0] + 1;
+	if (s == STRAY_PAST_END) {
+		r[0].byte_count = 2 * HV_HYP_PAGE_SIZE;
+		r[0].npfns = 2;
+		r[0].pfns = run;
+	} else if (s == STRAY_SECOND_RANGE) {
+		r[0].pfns = run;
+	}
+	write_gpa(test, f, r, s == STRAY_SECOND_RANGE ? 2 : 1);
+	KUNIT_ASSERT_EQ(test, write_inband(f->sh), 0);
+	wait_for(test, f, &f->x.packets, 2);
+	simhost_sync(f->sh);
+
+	/* Delivered, its external data refused; the next packet follows. */
+	KUNIT_EXPECT_EQ(test, f->x.packets, 2U);
+	KUNIT_EXPECT_EQ(test, f->x.flag_log[0],
+			(u32)VMBUS_CHANNEL_PROCESS_PACKET_FLAGS);
+	KUNIT_EXPECT_EQ(test, f->x.statuses[0], STATUS_ACCESS_VIOLATION);
+	KUNIT_EXPECT_EQ(test, f->x.flag_log[1], 0U);
+}
+
+struct plain_case {
+	const char *name;
+	bool xfer_pages;
+	NTSTATUS status;
+};
+
+static const struct plain_case plain_cases[] = {
+	{ "an inband packet has none", false, STATUS_INVALID_PARAMETER_1 },
+	{ "a transfer-page packet's is not supported", true,
+	  STATUS_NOT_SUPPORTED },
+};
+
+static void plain_case_desc(const struct plain_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(plain, plain_cases, plain_case_desc);
+
+/* One range of a transfer-page packet: pageset 0, 8 bytes at offset 0. */
+static int write_xfer_pages(struct simhost *sh)
+{
+	struct {
+		struct vmpacket_descriptor d;
+		u16 xfer_pageset_id;
+		u8 sender_owns_set;
+		u8 reserved;
+		u32 range_cnt;
+		struct vmtransfer_page_range range;
+	} __packed pkt = {
+		.d = {
+			.type = VM_PKT_DATA_USING_XFER_PAGES,
+			.offset8 = sizeof(pkt) / sizeof(u64),
+			.len8 = sizeof(pkt) / sizeof(u64),
+			.trans_id = GOOD_ID,
+		},
+		.range_cnt = 1,
+		.range = { .byte_count = sizeof(u64) },
+	};
+
+	return simhost_write_raw(sh, &pkt, sizeof(pkt));
+}
+
+static void packet_without_gpa_ranges_gives_no_mdl(struct kunit *test)
+{
+	const struct plain_case *c = test->param_value;
+	struct ext_fixture *f = test->priv;
+
+	enable(test, f);
+	KUNIT_ASSERT_EQ(test, c->xfer_pages ? write_xfer_pages(f->sh) :
+			write_inband(f->sh), 0);
+	wait_for(test, f, &f->x.packets, 1);
+
+	KUNIT_EXPECT_EQ(test, f->x.flags, c->xfer_pages ?
+			(u32)VMBUS_CHANNEL_PROCESS_PACKET_FLAGS : 0U);
+	KUNIT_EXPECT_EQ(test, f->x.ext_status, c->status);
+	KUNIT_EXPECT_NULL(test, f->x.ext_mdl);
+}
+
+static void external_data_past_the_preallocation_is_refused(struct kunit *test)
+{
+	struct ext_fixture *f = test->priv;
+	u8 *a = new_buf(test, 1, false), *b = new_buf(test, BUF_PAGES, true);
+	u64 pa[PAGE_SIZE / HV_HYP_PAGE_SIZE];
+	u64 pb[BUF_PAGES * PAGE_SIZE / HV_HYP_PAGE_SIZE], two[2];
+	struct simhost_gpa_range chain = {
+		.byte_count = 2 * HV_HYP_PAGE_SIZE, .npfns = 2, .pfns = two,
+	};
+	/* Four pages in one run: over the 1 + 2 pages allowed. */
+	struct simhost_gpa_range wide = {
+		.byte_offset = 1, .byte_count = ARRAY_SIZE(pb) * HV_HYP_PAGE_SIZE - 1,
+		.npfns = ARRAY_SIZE(pb), .pfns = pb,
+	};
+	NTSTATUS status;
+
+	/* One MDL of at most a page (plus two partial ones) per packet. */
+	status = VmbChannelInitSetMaximumExternalData(f->x.ch, PAGE_SIZE, 1);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	enable(test, f);
+	share(test, f, a, 1, pa);
+	share(test, f, b, BUF_PAGES, pb);
+	two[0] = pa[0];
+	two[1] = pb[0];
+	write_gpa(test, f, &chain, 1);
+	write_gpa(test, f, &wide, 1);
+	wait_for(test, f, &f->x.packets, 2);
+
+	KUNIT_EXPECT_EQ(test, f->x.statuses[0], STATUS_INSUFFICIENT_RESOURCES);
+	KUNIT_EXPECT_EQ(test, f->x.statuses[1], STATUS_INSUFFICIENT_RESOURCES);
+}
+
 static struct kunit_case external_cases[] = {
 	KUNIT_CASE_PARAM(external_send_names_the_pages_and_completes_once,
 			 send_gen_params),
 	KUNIT_CASE_PARAM(bad_external_send_is_refused_and_writes_nothing,
 			 refusal_gen_params),
+	KUNIT_CASE(gpa_direct_data_in_a_gpadl_arrives_as_an_mdl),
+	KUNIT_CASE(range_across_two_gpadls_arrives_as_a_chain),
+	KUNIT_CASE_PARAM(pages_outside_the_gpadls_are_refused,
+			 stray_gen_params),
+	KUNIT_CASE_PARAM(packet_without_gpa_ranges_gives_no_mdl,
+			 plain_gen_params),
+	KUNIT_CASE(external_data_past_the_preallocation_is_refused),
 	{}
 };
 

@@ -153,6 +153,7 @@ struct vmb_rx_packet {
  * @idle:	woken when the runner stops or a slot is freed.
  * @batch_count: ProcessPacket calls since the last ProcessingComplete.
  * @stats:	counters.
+ * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
 struct vmb_rx {
 	spinlock_t lock;	/* the fields below but stats, batch_count */
@@ -174,6 +175,7 @@ struct vmb_rx {
 	wait_queue_head_t idle;
 	u32 batch_count;
 	struct vmb_rx_stats stats;
+	struct vmb_rx_ext *ext;
 };
 
 /**

@@ -35,22 +35,6 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);
 
 /**
- * VmbChannelPacketGetExternalData() - not implemented yet.
- * @PacketCompletionContext: unused.
- * @Flags: unused.
- * @Mdl: set to NULL.
- *
- * Return: STATUS_NOT_IMPLEMENTED.
- */
-NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
-					 UINT32 Flags, PMDL *Mdl)
-{
-	*Mdl = NULL;
-	return STATUS_NOT_IMPLEMENTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);
-
-/**
  * VmbClientChannelInitSetTargetPnp() - not implemented: on Linux the
  * channel is always the primary channel of the device given to Allocate.
  * @Channel: unused.
