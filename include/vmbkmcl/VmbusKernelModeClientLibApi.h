@@ -9,12 +9,11 @@
  * process context (may sleep); "DISPATCH_LEVEL" is softirq context.
  *
  * Not implemented yet, returning STATUS_NOT_IMPLEMENTED (or doing nothing,
- * or returning NULL/0, for functions without a status): external data
- * (VmbPacketSend with an MDL, VmbPacketSendWithExternal*),
- * VmbChannelSendSynchronousRequest, GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
- * VmbChannelPacketGetExternalData, VmbClientChannelInitSetTargetPnp and
+ * or returning NULL/0, for functions without a status):
+ * VmbChannelSendSynchronousRequest, VmbClientChannelInitSetTargetPnp and
  * VmbChannelSetInterruptLatency.  Server-only functions are not provided:
- * a Linux guest is always the client endpoint.
+ * a Linux guest is always the client endpoint.  MDLs and their Windows
+ * helpers (IoAllocateMdl, ...) are in <vmbkmcl/mdl.h>.
  */
 #ifndef _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H
 #define _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H
