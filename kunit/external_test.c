@@ -461,6 +461,30 @@ static void range_across_two_gpadls_arrives_as_a_chain(struct kunit *test)
 				     HV_HYP_PAGE_SIZE), 0);
 }
 
+static void each_packet_gets_its_own_data_when_slots_are_reused(struct kunit *test)
+{
+	struct ext_fixture *f = test->priv;
+	u8 *buf = new_buf(test, BUF_PAGES, true);
+	u64 pfns[BUF_PAGES * PAGE_SIZE / HV_HYP_PAGE_SIZE];
+	struct simhost_gpa_range r = {
+		.byte_count = HV_HYP_PAGE_SIZE, .npfns = 1, .pfns = &pfns[0],
+	};
+	u32 i;
+
+	enable(test, f);
+	share(test, f, buf, BUF_PAGES, pfns);
+	/* One at a time, each completed before the next: one slot serves. */
+	for (i = 0; i < ARRAY_SIZE(pfns); i++) {
+		r.pfns = &pfns[i];
+		write_gpa(test, f, &r, 1);
+		wait_for(test, f, &f->x.packets, i + 1);
+		KUNIT_EXPECT_EQ(test, f->x.ext_status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, memcmp(f->x.ext_copy,
+					     buf + i * HV_HYP_PAGE_SIZE,
+					     HV_HYP_PAGE_SIZE), 0);
+	}
+}
+
 enum stray {
 	STRAY_PAGE,		/* a page no GPADL holds */
 	STRAY_PAST_END,		/* a range running past its GPADL's end */
@@ -619,6 +643,7 @@ static struct kunit_case external_cases[] = {
 			 refusal_gen_params),
 	KUNIT_CASE(gpa_direct_data_in_a_gpadl_arrives_as_an_mdl),
 	KUNIT_CASE(range_across_two_gpadls_arrives_as_a_chain),
+	KUNIT_CASE(each_packet_gets_its_own_data_when_slots_are_reused),
 	KUNIT_CASE_PARAM(pages_outside_the_gpadls_are_refused,
 			 stray_gen_params),
 	KUNIT_CASE_PARAM(packet_without_gpa_ranges_gives_no_mdl,
