@@ -46,8 +46,8 @@ struct page *vmb_mdl_page_at(const MDL *mdl, u64 pos);
 bool vmb_mdl_has_pages(const MDL *mdl);
 
 /* send_external.c */
-NTSTATUS vmb_packet_send_external_mdl(struct vmb_packet *p, const void *buf,
-				      u32 len, const MDL *mdl, u32 flags);
+NTSTATUS vmb_packet_prepare_external(struct vmb_packet *p, const void *buf,
+				     u32 len, const MDL *mdl, u32 flags);
 
 /* rx_external.c */
 int vmb_rx_ext_setup(struct vmb_channel *c);

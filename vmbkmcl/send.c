@@ -575,10 +575,12 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	NTSTATUS status;
 
 	if (ExternalDataMdl)
-		return vmb_packet_send_external_mdl(PacketObject, Buffer,
-						    BufferLength,
-						    ExternalDataMdl, Flags);
-	status = vmb_packet_prepare(PacketObject, Buffer, BufferLength, Flags);
+		status = vmb_packet_prepare_external(PacketObject, Buffer,
+						     BufferLength,
+						     ExternalDataMdl, Flags);
+	else
+		status = vmb_packet_prepare(PacketObject, Buffer, BufferLength,
+					    Flags);
 	if (!NT_SUCCESS(status))
 		return status;
 	return vmb_tx_submit(PacketObject, true);

@@ -22,6 +22,9 @@
  *
  * Everything is checked and built before vmb_tx_submit(); a failure
  * leaves the packet the caller's, as for any VmbPacketSend.
+ * vmb_packet_prepare_external() is the building half alone, for callers
+ * that submit the packet themselves (VmbPacketSend, the synchronous
+ * request).
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -98,8 +101,8 @@ static NTSTATUS vmb_ext_prepare(struct vmb_packet *p, const void *buf,
 	return STATUS_SUCCESS;
 }
 
-/* Inline data after the built descriptor, then hand the packet over. */
-static NTSTATUS vmb_ext_submit(struct vmb_packet *p, const void *buf, u32 len,
+/* The inline data after the built descriptor: the packet is ready. */
+static NTSTATUS vmb_ext_finish(struct vmb_packet *p, const void *buf, u32 len,
 			       u32 npfns)
 {
 	p->desc_len = sizeof(struct vmbus_packet_mpb_array) +
@@ -108,7 +111,7 @@ static NTSTATUS vmb_ext_submit(struct vmb_packet *p, const void *buf, u32 len,
 	p->len = len;
 	p->type = VM_PKT_DATA_USING_GPA_DIRECT;
 	vmb_ext_desc(p)->rangecount = 1;
-	return vmb_tx_submit(p, true);
+	return STATUS_SUCCESS;
 }
 
 /*
@@ -176,9 +179,10 @@ static enum vmb_ext_arg vmb_ext_from_mdl(struct vmb_packet *p, const MDL *mdl,
 	return VMB_EXT_NR;
 }
 
-static NTSTATUS vmb_send_mdl(struct vmb_packet *p, const void *buf, u32 len,
-			     const MDL *mdl, u32 off, u32 length, u32 flags,
-			     const struct vmb_ext_args *args)
+/* Check everything and build the packet; the caller submits it. */
+static NTSTATUS vmb_prepare_mdl(struct vmb_packet *p, const void *buf,
+				u32 len, const MDL *mdl, u32 off, u32 length,
+				u32 flags, const struct vmb_ext_args *args)
 {
 	bool force = flags & VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH;
 	enum vmb_ext_arg bad;
@@ -214,26 +218,32 @@ static NTSTATUS vmb_send_mdl(struct vmb_packet *p, const void *buf, u32 len,
 	bad = vmb_ext_from_mdl(p, mdl, off, length ?: total - off, &npfns);
 	if (bad != VMB_EXT_NR)
 		return args->bad[bad];
-	return vmb_ext_submit(p, buf, len, npfns);
+	return vmb_ext_finish(p, buf, len, npfns);
 }
 
 /**
- * vmb_packet_send_external_mdl() - VmbPacketSend with an MDL.
+ * vmb_packet_prepare_external() - vmb_packet_prepare() for a send with an
+ * MDL, as VmbPacketSend and VmbChannelSendSynchronousRequest take one.
  * @p:     the packet.
  * @buf:   inline data.
  * @len:   inline bytes.
  * @mdl:   the external data: the whole chain.
- * @flags: as for VmbPacketSend(); WAIT_FOR_COMPLETION is required.
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION is required,
+ *         FORCE_MDL_LENGTH is ignored.
+ *
+ * Checks the arguments, copies the inline data and builds the GPA-direct
+ * descriptor; the caller then hands the packet to vmb_tx_submit().
  *
  * Context: any context up to softirq.
- * Return: as VmbPacketSend().
+ * Return: STATUS_SUCCESS, or the failure VmbPacketSend() returns, with
+ * the MDL as parameter 4 and the flags as parameter 5.
  */
-NTSTATUS vmb_packet_send_external_mdl(struct vmb_packet *p, const void *buf,
-				      u32 len, const MDL *mdl, u32 flags)
+NTSTATUS vmb_packet_prepare_external(struct vmb_packet *p, const void *buf,
+				     u32 len, const MDL *mdl, u32 flags)
 {
-	return vmb_send_mdl(p, buf, len, mdl, 0, 0,
-			    flags & ~VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH,
-			    &vmb_send_args);
+	return vmb_prepare_mdl(p, buf, len, mdl, 0, 0,
+			       flags & ~VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH,
+			       &vmb_send_args);
 }
 
 /**
@@ -268,8 +278,14 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 				      PMDL ExternalDataMdl, UINT32 MdlOffset,
 				      UINT32 MdlLength, UINT32 Flags)
 {
-	return vmb_send_mdl(PacketObject, Buffer, BufferLength, ExternalDataMdl,
-			    MdlOffset, MdlLength, Flags, &vmb_send_mdl_args);
+	NTSTATUS status;
+
+	status = vmb_prepare_mdl(PacketObject, Buffer, BufferLength,
+				 ExternalDataMdl, MdlOffset, MdlLength, Flags,
+				 &vmb_send_mdl_args);
+	if (!NT_SUCCESS(status))
+		return status;
+	return vmb_tx_submit(PacketObject, true);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
 
@@ -320,6 +336,7 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 	}
 	range->offset = 0;
 	range->len = PfnLength << HV_HYP_PAGE_SHIFT;
-	return vmb_ext_submit(PacketObject, Buffer, BufferLength, PfnLength);
+	vmb_ext_finish(PacketObject, Buffer, BufferLength, PfnLength);
+	return vmb_tx_submit(PacketObject, true);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
