@@ -20,6 +20,7 @@
 
 #include "../vmbkmcl/backend.h"
 #include "simhost.h"
+#include "simhost_gpadl.h"
 
 /* How long simhost_request() waits for the guest's answer. */
 #define SIMHOST_REPLY_TIMEOUT	msecs_to_jiffies(5000)
@@ -255,6 +256,8 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.close = simhost_backend_close,
 	.kick = simhost_backend_kick,
 	.notify = simhost_backend_notify,
+	.create_gpadl = simhost_gpadl_create,
+	.teardown_gpadl = simhost_gpadl_teardown,
 };
 
 /**
@@ -410,6 +413,7 @@ void simhost_destroy(struct simhost *sh)
 		return;
 	vmbkmcl_rescind_device(&sh->hdev);
 	simhost_close_rings(sh);
+	simhost_gpadl_forget(sh);
 	vmbkmcl_backend_restore(&sh->hdev);
 	kfree(sh->channel);
 	kfree(sh);

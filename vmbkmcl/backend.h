@@ -30,6 +30,17 @@
  * @notify: optional; the guest wrote to the outbound ring.  Production
  *         leaves it NULL: hv_ringbuffer_write() signals the host itself.
  *         Any context up to softirq.
+ * @create_gpadl: describe @size bytes at @kbuf (page-aligned kmalloc,
+ *         vmalloc or vmap memory, @size a PAGE_SIZE multiple) to the host
+ *         as a GPADL of @chan, an open channel of @dev.  Returns 0 with
+ *         *@handle and *@cookie (what @teardown_gpadl takes) set, or a
+ *         negative errno with *@shared saying whether the buffer could be
+ *         left visible to the host all the same (then it must be leaked).
+ *         Process context; sleeps until the host answers.
+ * @teardown_gpadl: withdraw a GPADL made by @create_gpadl and free
+ *         @cookie.  Returns true if its buffer may still be visible to the
+ *         host and must be leaked.  Process context; sleeps until the host
+ *         lets go.
  */
 struct vmbkmcl_backend_ops {
 	int (*open)(struct hv_device *dev, u32 send_size, u32 recv_size,
@@ -38,6 +49,11 @@ struct vmbkmcl_backend_ops {
 	void (*close)(struct hv_device *dev, struct vmbus_channel *chan);
 	void (*kick)(struct vmbus_channel *chan);
 	void (*notify)(struct vmbus_channel *chan);
+	int (*create_gpadl)(struct hv_device *dev, struct vmbus_channel *chan,
+			    void *kbuf, u32 size, u32 *handle, void **cookie,
+			    bool *shared);
+	bool (*teardown_gpadl)(struct hv_device *dev,
+			       struct vmbus_channel *chan, void *cookie);
 };
 
 extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;

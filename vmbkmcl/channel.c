@@ -111,6 +111,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	mutex_lock(&vmb_channels_lock);
 	list_add_tail(&c->node, &vmb_channels);
 	mutex_unlock(&vmb_channels_lock);
+	vmb_gpadls_init(c);
 	*Channel = c;
 	return STATUS_SUCCESS;
 }
@@ -352,6 +353,7 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 		return vmb_errno_to_status(ret);
 	}
 	vmb_tx_set_open(c, true);
+	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
 }
 
@@ -361,6 +363,7 @@ static void vmb_channel_close(struct vmb_channel *c)
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
 	c->ops->close(c->device, c->vmbus);
+	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);
 	vmb_rx_teardown(c);
 	c->vmbus = NULL;

@@ -26,6 +26,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "backend.h"
+#include "gpadl.h"
 #include "send.h"
 
 #define VMB_NAME_MAX			32
@@ -152,6 +153,7 @@ struct vmb_rx_packet {
  * @idle:	woken when the runner stops or a slot is freed.
  * @batch_count: ProcessPacket calls since the last ProcessingComplete.
  * @stats:	counters.
+ * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
 struct vmb_rx {
 	spinlock_t lock;	/* the fields below but stats, batch_count */
@@ -173,6 +175,7 @@ struct vmb_rx {
 	wait_queue_head_t idle;
 	u32 batch_count;
 	struct vmb_rx_stats stats;
+	struct vmb_rx_ext *ext;
 };
 
 /**
@@ -200,6 +203,7 @@ struct vmb_rx {
  * @node:	on the list of all channels, to find a device's.
  * @debugfs:	its debugfs directory, from the first Enable.
  * @reopen:	closed for hibernation: enable again on resume.
+ * @gpadls:	GPADLs created on the channel (gpadl.h).
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -225,6 +229,7 @@ struct vmb_channel {
 	struct list_head node;
 	bool reopen;
 	struct dentry *debugfs;
+	struct vmb_gpadls gpadls;
 };
 
 /* receive.c */

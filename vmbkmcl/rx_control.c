@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
 
 /* How often a quiesce that is still waiting says so. */
@@ -50,6 +51,7 @@ bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	lockdep_assert_held(&rx->lock);
 	if (p->state != VMB_RX_PARKED)
 		rx->held--;
+	vmb_rx_ext_release(rx, p);
 	p->state = VMB_RX_FREE;
 	list_add(&p->node, &rx->free);
 	rx->taken--;
@@ -99,11 +101,10 @@ int vmb_rx_setup(struct vmb_channel *c)
 	if (!rx->slots)
 		return -ENOMEM;
 	rx->buffers = kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
-	if (!rx->buffers) {
-		kfree(rx->slots);
-		rx->slots = NULL;
-		return -ENOMEM;
-	}
+	if (!rx->buffers)
+		goto err_free_slots;
+	if (vmb_rx_ext_setup(c))
+		goto err_free_buffers;
 
 	INIT_LIST_HEAD(&rx->free);
 	for (i = 0; i < rx->nslots; i++) {
@@ -122,6 +123,14 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
 	return 0;
+
+err_free_buffers:
+	kvfree(rx->buffers);
+	rx->buffers = NULL;
+err_free_slots:
+	kfree(rx->slots);
+	rx->slots = NULL;
+	return -ENOMEM;
 }
 
 /**
@@ -138,6 +147,7 @@ void vmb_rx_teardown(struct vmb_channel *c)
 	might_sleep();
 	cancel_work_sync(&rx->work);
 	WARN_ON(rx->taken || !list_empty(&rx->deferred));
+	vmb_rx_ext_teardown(c);
 	kvfree(rx->buffers);
 	kfree(rx->slots);
 	rx->buffers = NULL;

@@ -13,22 +13,11 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
 #include "trace.h"
 
 #define VMB_XFER_HDR_SIZE	offsetof(struct vmtransfer_page_packet_header, ranges)
-
-/* The GPA-direct prefix; defined here as mainline is dropping its copy. */
-struct vmb_gpa_direct_hdr {
-	struct vmpacket_descriptor d;
-	u32 reserved;
-	u32 range_cnt;
-} __packed;
-
-struct vmb_gpa_range_hdr {
-	u32 byte_count;
-	u32 byte_offset;
-} __packed;
 
 static const char * const vmb_drop_names[VMB_DROP_NR] = {
 	[VMB_DROP_BAD_TYPE] = "bad type",

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
 #include "send.h"
 #include "trace.h"
@@ -560,7 +561,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * @PacketObject:    the packet, not in flight, with a completion routine.
  * @Buffer:          inline data, copied before this returns.
  * @BufferLength:    bytes, at most the channel's maximum packet size.
- * @ExternalDataMdl: must be NULL for now (external data: later).
+ * @ExternalDataMdl: optional external data, sent by reference as for
+ *                   VmbPacketSendWithExternalMdl() (whole chain), which
+ *                   then requires WAIT_FOR_COMPLETION.
  * @Flags:           VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION asks
  *                   the host for a completion.
  *
@@ -576,7 +579,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * not open; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
  * could never hold; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
- * STATUS_DEVICE_REMOVED after a rescind.
+ * STATUS_DEVICE_REMOVED after a rescind.  With @ExternalDataMdl:
+ * STATUS_INVALID_PARAMETER_4 for an MDL that cannot be sent, _5 without
+ * WAIT_FOR_COMPLETION.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
@@ -584,8 +589,12 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	NTSTATUS status;
 
 	if (ExternalDataMdl)
-		return STATUS_NOT_IMPLEMENTED;
-	status = vmb_packet_prepare(PacketObject, Buffer, BufferLength, Flags);
+		status = vmb_packet_prepare_external(PacketObject, Buffer,
+						     BufferLength,
+						     ExternalDataMdl, Flags);
+	else
+		status = vmb_packet_prepare(PacketObject, Buffer, BufferLength,
+					    Flags);
 	if (!NT_SUCCESS(status))
 		return status;
 	return vmb_tx_submit(PacketObject, true);
