@@ -41,6 +41,7 @@
  *		had emptied: the writes that signal a real host.
  * @out_empty_at: outbound offset the host last saw the ring empty at, or
  *		U32_MAX since it last saw data.
+ * @fail_open:	errno the next backend open returns, or 0.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
  */
@@ -57,6 +58,7 @@ struct simhost {
 	atomic_t signals;
 	u32 guest_signals;
 	u32 out_empty_at;
+	int fail_open;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };
@@ -221,6 +223,9 @@ static int simhost_backend_open(struct hv_device *dev, u32 send_size,
 	/* As vmbus_open() on a rescinded channel. */
 	if (READ_ONCE(sh->channel->rescind))
 		return -ENODEV;
+	ret = xchg(&sh->fail_open, 0);
+	if (ret)
+		return ret;
 	ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
 	if (ret)
 		return ret;
@@ -273,6 +278,18 @@ void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
 	WRITE_ONCE(sh->notify, notify);
 }
 EXPORT_SYMBOL_GPL(simhost_set_notify);
+
+/**
+ * simhost_fail_next_open() - make the next open fail, as a host refusing.
+ * @sh:  the simhost.
+ * @err: the negative errno vmbus_open() would return (-EAGAIN: refused,
+ *       -ENOMEM, -ENODEV: rescinded).
+ */
+void simhost_fail_next_open(struct simhost *sh, int err)
+{
+	WRITE_ONCE(sh->fail_open, err);
+}
+EXPORT_SYMBOL_GPL(simhost_fail_next_open);
 
 /**
  * simhost_guest_signals() - outbound writes that would signal a real host.

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 
 #include "backend.h"
+#include "fault.h"
 
 static int vmbkmcl_hv_open(struct hv_device *dev, u32 send_size,
 			   u32 recv_size, u32 max_pkt_size,
@@ -60,7 +61,7 @@ static int vmbkmcl_hv_create_gpadl(struct hv_device *dev,
 	int ret;
 
 	*shared = false;
-	gpadl = kzalloc(sizeof(*gpadl), GFP_KERNEL);
+	gpadl = vmb_kzalloc(sizeof(*gpadl), GFP_KERNEL);
 	if (!gpadl)
 		return -ENOMEM;
 	ret = vmbus_establish_gpadl(ch, kbuf, size, gpadl);

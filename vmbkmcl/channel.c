@@ -22,6 +22,7 @@
 
 #include "channel.h"
 #include "trace.h"
+#include "fault.h"
 
 /* Every channel, so a device's can be found for rescind and hibernation. */
 static LIST_HEAD(vmb_channels);
@@ -94,7 +95,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	if (IsServer)
 		return STATUS_INVALID_PARAMETER_2;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = vmb_kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	c->device = ParentDeviceObject;

@@ -21,6 +21,7 @@
 
 #include "channel.h"
 #include "compat.h"
+#include "fault.h"
 
 /**
  * struct vmbkmcl_device - a device vmbkmcl knows of.
@@ -111,7 +112,7 @@ static struct vmbkmcl_client_driver *vmbkmcl_client_of(struct hv_device *dev)
 static int vmbkmcl_hv_probe(struct hv_device *dev,
 			    const struct hv_vmbus_device_id *id)
 {
-	struct vmbkmcl_device *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct vmbkmcl_device *d = vmb_kzalloc(sizeof(*d), GFP_KERNEL);
 	int ret;
 
 	if (!d)
@@ -247,7 +248,7 @@ int vmbkmcl_offer_device(struct hv_device *dev)
 	struct vmbkmcl_device *d;
 	int ret = 0;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = vmb_kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	d->dev = dev;

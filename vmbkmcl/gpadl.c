@@ -32,6 +32,7 @@
 #include "channel.h"
 #include "external.h"
 #include "gpadl.h"
+#include "fault.h"
 
 #define VMB_GPADL_FLAGS		VMBUS_CHANNEL_GPADL_READ_ONLY
 
@@ -61,14 +62,14 @@ static int vmb_gpadl_pfn_cmp(const void *a, const void *b)
 
 static struct vmb_gpadl *vmb_gpadl_alloc(u32 npages)
 {
-	struct vmb_gpadl *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	struct vmb_gpadl *g = vmb_kzalloc(sizeof(*g), GFP_KERNEL);
 
 	if (!g)
 		return NULL;
 	g->npages = npages;
 	g->size = npages << PAGE_SHIFT;
-	g->pages = kvcalloc(npages, sizeof(*g->pages), GFP_KERNEL);
-	g->by_pfn = kvcalloc(npages, sizeof(*g->by_pfn), GFP_KERNEL);
+	g->pages = vmb_kvcalloc(npages, sizeof(*g->pages), GFP_KERNEL);
+	g->by_pfn = vmb_kvcalloc(npages, sizeof(*g->by_pfn), GFP_KERNEL);
 	if (!g->pages || !g->by_pfn) {
 		kvfree(g->by_pfn);
 		kvfree(g->pages);

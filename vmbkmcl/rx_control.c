@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "external.h"
 #include "receive.h"
+#include "fault.h"
 
 /* How often a quiesce that is still waiting says so. */
 #define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
@@ -97,10 +98,10 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->buf_size = ALIGN(c->max_packet_size, sizeof(u64)) +
 		       VMB_RX_HEADER_ROOM;
 	rx->nslots = max_t(u32, rx->quota, VMB_DEFAULT_QUOTA);
-	rx->slots = kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
+	rx->slots = vmb_kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
 	if (!rx->slots)
 		return -ENOMEM;
-	rx->buffers = kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
+	rx->buffers = vmb_kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
 	if (!rx->buffers)
 		goto err_free_slots;
 	if (vmb_rx_ext_setup(c))

@@ -36,6 +36,7 @@
 #include "channel.h"
 #include "external.h"
 #include "gpadl.h"
+#include "fault.h"
 
 /**
  * struct vmb_rx_ext - the external-data MDL pools of a channel's slots.
@@ -78,20 +79,20 @@ int vmb_rx_ext_setup(struct vmb_channel *c)
 	struct vmb_rx_ext *ext;
 
 	might_sleep();
-	ext = kzalloc(sizeof(*ext), GFP_KERNEL);
+	ext = vmb_kzalloc(sizeof(*ext), GFP_KERNEL);
 	if (!ext)
 		return -ENOMEM;
 	ext->chain = c->max_external_chain ?: VMB_DEFAULT_MAX_EXTERNAL_CHAIN;
 	ext->npages = DIV_ROUND_UP(data, PAGE_SIZE) + 2 * ext->chain;
-	ext->mdls = kvcalloc(array_size(n, ext->chain), sizeof(*ext->mdls),
-			     GFP_KERNEL);
+	ext->mdls = vmb_kvcalloc(array_size(n, ext->chain), sizeof(*ext->mdls),
+				 GFP_KERNEL);
 	if (!ext->mdls)
 		goto err_free_ext;
-	ext->pages = kvcalloc(array_size(n, ext->npages), sizeof(*ext->pages),
-			      GFP_KERNEL);
+	ext->pages = vmb_kvcalloc(array_size(n, ext->npages),
+				  sizeof(*ext->pages), GFP_KERNEL);
 	if (!ext->pages)
 		goto err_free_mdls;
-	ext->built = kvcalloc(n, sizeof(*ext->built), GFP_KERNEL);
+	ext->built = vmb_kvcalloc(n, sizeof(*ext->built), GFP_KERNEL);
 	if (!ext->built)
 		goto err_free_pages;
 	c->rx.ext = ext;

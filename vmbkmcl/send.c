@@ -25,6 +25,7 @@
 #include "receive.h"
 #include "send.h"
 #include "trace.h"
+#include "fault.h"
 
 static u32 vmb_packet_size(struct vmb_channel *c)
 {
@@ -64,7 +65,7 @@ int vmb_tx_setup(struct vmb_channel *c)
 	if (vmb_xact_init(&tx->xacts, VMB_XACT_TABLE_SIZE))
 		return -ENOMEM;
 	tx->packet_size = vmb_packet_size(c);
-	tx->pool_mem = kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
+	tx->pool_mem = vmb_kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
 	if (!tx->pool_mem) {
 		vmb_xact_destroy(&tx->xacts);
 		return -ENOMEM;
