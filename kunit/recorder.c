@@ -7,6 +7,7 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 
+#include "../vmbkmcl/verifier.h"
 #include "recorder.h"
 
 /* Bounded waits: generous for TCG, short enough to fail a hung case. */
@@ -325,6 +326,56 @@ static VOID rec_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 	if (r->resend)
 		r->resend(r, packet);
 }
+
+static atomic_t rec_misuse[VMB_RULE_NR];
+
+static void rec_count_misuse(unsigned int rule, const char *name)
+{
+	if (rule < VMB_RULE_NR)
+		atomic_inc(&rec_misuse[rule]);
+}
+
+/**
+ * rec_expect_misuse() - a suite that misuses the API on purpose says so.
+ * @suite: the suite (use as its suite_init).
+ *
+ * The verifier's reports are counted instead of warned about, so a run
+ * with the verifier on does not take a deliberate misuse for a bug.
+ *
+ * Return: 0.
+ */
+int rec_expect_misuse(struct kunit_suite *suite)
+{
+	u32 i;
+
+	for (i = 0; i < VMB_RULE_NR; i++)
+		atomic_set(&rec_misuse[i], 0);
+	vmbkmcl_verifier_capture(rec_count_misuse);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rec_expect_misuse);
+
+/**
+ * rec_misuse_done() - the suite is over: warn again.
+ * @suite: the suite (use as its suite_exit).
+ */
+void rec_misuse_done(struct kunit_suite *suite)
+{
+	vmbkmcl_verifier_capture(NULL);
+}
+EXPORT_SYMBOL_GPL(rec_misuse_done);
+
+/**
+ * rec_misuse_count() - reports of @rule since rec_expect_misuse().
+ * @rule: enum vmb_rule.
+ *
+ * Return: the count.
+ */
+u32 rec_misuse_count(unsigned int rule)
+{
+	return rule < VMB_RULE_NR ? atomic_read(&rec_misuse[rule]) : 0;
+}
+EXPORT_SYMBOL_GPL(rec_misuse_count);
 
 static u8 rec_pattern(u64 id, u32 i);
 

@@ -18,6 +18,7 @@
 #ifndef _VMBKMCL_RECORDER_H
 #define _VMBKMCL_RECORDER_H
 
+#include <kunit/test.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
@@ -117,6 +118,10 @@ NTSTATUS recorder_send(struct recorder *r, VMBPACKET packet, u64 tag,
 		       u32 len, u32 flags);
 bool recorder_wait_done(struct recorder *r, u32 n);
 u32 recorder_done_count(struct recorder *r);
+
+int rec_expect_misuse(struct kunit_suite *suite);
+void rec_misuse_done(struct kunit_suite *suite);
+u32 rec_misuse_count(unsigned int rule);
 
 int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
 bool rec_payload_ok(const void *buf, u32 len, u64 id);

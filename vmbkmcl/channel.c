@@ -23,6 +23,7 @@
 #include "channel.h"
 #include "trace.h"
 #include "fault.h"
+#include "verifier.h"
 
 /* Every channel, so a device's can be found for rescind and hibernation. */
 static LIST_HEAD(vmb_channels);
@@ -130,6 +131,7 @@ static bool vmb_init_begin(struct vmb_channel *c)
 	if (c->state == VMB_CHANNEL_ALLOCATED)
 		return true;
 	mutex_unlock(&c->state_lock);
+	vmb_violated(true, VMB_RULE_INIT_AFTER_ENABLE, c->name);
 	return false;
 }
 
@@ -421,9 +423,11 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 	struct vmb_channel *c = Channel;
 	NTSTATUS status;
 
-	might_sleep();
 	if (!c)
 		return STATUS_INVALID_PARAMETER_1;
+	if (vmb_verify_atomic(c->name))
+		return STATUS_INVALID_DEVICE_STATE;
+	might_sleep();
 	mutex_lock(&c->state_lock);
 	if (c->state == VMB_CHANNEL_ENABLED || !c->process_packet) {
 		status = STATUS_INVALID_DEVICE_STATE;
@@ -468,9 +472,9 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 {
 	struct vmb_channel *c = Channel;
 
-	might_sleep();
-	if (!c)
+	if (!c || vmb_verify_atomic(c->name))
 		return;
+	might_sleep();
 	mutex_lock(&c->state_lock);
 	if (c->state != VMB_CHANNEL_ENABLED)
 		goto out;
@@ -497,12 +501,11 @@ EXPORT_SYMBOL_GPL(VmbChannelDisable);
  */
 void VmbChannelCleanup(VMBCHANNEL Channel)
 {
-	might_sleep();
-	if (!Channel)
+	if (!Channel || vmb_verify_atomic(Channel->name))
 		return;
-	if (WARN_ONCE(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
-		      "vmbkmcl: %s: cleanup of an enabled channel\n",
-		      Channel->name))
+	might_sleep();
+	if (vmb_violated(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
+			 VMB_RULE_CLEANUP_ENABLED, Channel->name))
 		VmbChannelDisable(Channel);
 	mutex_lock(&vmb_channels_lock);
 	list_del(&Channel->node);
@@ -520,9 +523,9 @@ EXPORT_SYMBOL_GPL(VmbChannelCleanup);
  */
 static void vmb_channel_set_paused(struct vmb_channel *c, bool pause)
 {
-	might_sleep();
-	if (!c)
+	if (!c || vmb_verify_atomic(c->name))
 		return;
+	might_sleep();
 	mutex_lock(&c->state_lock);
 	if (c->state != VMB_CHANNEL_ENABLED)
 		c->pause_on_enable = pause;

@@ -17,6 +17,7 @@
 #include "external.h"
 #include "receive.h"
 #include "fault.h"
+#include "verifier.h"
 
 /* How often a quiesce that is still waiting says so. */
 #define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
@@ -123,6 +124,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->batch_count = 0;
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
+	vmb_verifier_add_slots(rx->slots, rx->nslots);
 	return 0;
 
 err_free_buffers:
@@ -149,6 +151,7 @@ void vmb_rx_teardown(struct vmb_channel *c)
 	cancel_work_sync(&rx->work);
 	WARN_ON(rx->taken || !list_empty(&rx->deferred));
 	vmb_rx_ext_teardown(c);
+	vmb_verifier_remove_slots(rx->slots);
 	kvfree(rx->buffers);
 	kfree(rx->slots);
 	rx->buffers = NULL;

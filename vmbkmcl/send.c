@@ -26,6 +26,7 @@
 #include "send.h"
 #include "trace.h"
 #include "fault.h"
+#include "verifier.h"
 
 static u32 vmb_packet_size(struct vmb_channel *c)
 {
@@ -256,6 +257,8 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	unsigned long flags;
 	int ret = -EAGAIN;
 
+	if (vmb_violated(!READ_ONCE(tx->open), VMB_RULE_SEND_NOT_OPEN, c->name))
+		return STATUS_INVALID_DEVICE_STATE;
 	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
 	if (waits && !p->trans_id)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -464,8 +467,9 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 	if (!VmbPacket || !VmbPacket->pooled)
 		return;
 	c = VmbPacket->channel;
-	WARN_ONCE(VmbPacket->state != VMB_PACKET_IDLE,
-		  "vmbkmcl: %s: freeing a packet still in flight\n", c->name);
+	if (vmb_violated(VmbPacket->state != VMB_PACKET_IDLE,
+			 VMB_RULE_FREE_IN_FLIGHT, c->name))
+		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	list_add(&VmbPacket->pool_node, &c->tx.pool);
 	spin_unlock_irqrestore(&c->tx.lock, flags);

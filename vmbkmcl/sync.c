@@ -17,6 +17,7 @@
 #include "channel.h"
 #include "external.h"
 #include "send.h"
+#include "verifier.h"
 
 static unsigned int sync_timeout_ms = 60000;
 module_param(sync_timeout_ms, uint, 0644);
@@ -144,6 +145,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	VMBPACKET p;
 	NTSTATUS status;
 
+	if (Channel && vmb_verify_atomic(Channel->name))
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	status = vmb_sync_check(Channel, CompletionBuffer, CompletionBufferSize,
 				Timeout);
