@@ -8,6 +8,7 @@
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
 #   make lint          checkpatch, sparse, kernel-doc; each must report nothing
+#   make docs          Documentation/ and the API reference, warnings fatal
 #   make dkms-install  add to DKMS, build and install for KVER (running kernel)
 #   make dkms-remove   take every vmbkmcl version out of DKMS and /usr/src
 #   make dkms-check    CI: DKMS build for the stock 6.1 and 6.12 headers
@@ -20,7 +21,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check bench compat demo lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check bench compat demo docs lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -38,10 +39,13 @@ compat:
 	@scripts/compat.sh
 
 demo:
-	@echo "demo: not built yet (the lifecycle and sample-driver issue adds it); run 'make check'"
+	@scripts/demo.sh
 
 lint:
 	@scripts/lint.sh
+
+docs:
+	@scripts/docs.sh
 
 # The version lives in VERSION; dkms-add.sh prints the name/version it added.
 dkms-install:

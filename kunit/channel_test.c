@@ -645,6 +645,8 @@ static struct kunit_case channel_cases[] = {
 
 static struct kunit_suite channel_suite = {
 	.name = "vmbkmcl_channel",
+	.suite_init = rec_expect_misuse,
+	.suite_exit = rec_misuse_done,
 	.init = channel_init,
 	.exit = channel_exit,
 	.test_cases = channel_cases,

@@ -7,6 +7,7 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 
+#include "../vmbkmcl/verifier.h"
 #include "recorder.h"
 
 /* Bounded waits: generous for TCG, short enough to fail a hung case. */
@@ -102,32 +103,39 @@ static VOID rec_processing_complete(VMBCHANNEL channel, UINT32 n)
 	rec_log(rec_of(channel), REC_BATCH, n, 0, 0);
 }
 
-static NTSTATUS rec_opened(VMBCHANNEL channel)
+static void rec_state(VMBCHANNEL channel, enum rec_kind kind)
 {
 	struct recorder *r = rec_of(channel);
 
-	rec_log(r, REC_OPENED, 0, 0, 0);
-	return r->opened_status;
+	rec_log(r, kind, 0, 0, 0);
+	if (r->state_hook)
+		r->state_hook(r, kind);
+}
+
+static NTSTATUS rec_opened(VMBCHANNEL channel)
+{
+	rec_state(channel, REC_OPENED);
+	return rec_of(channel)->opened_status;
 }
 
 static VOID rec_started(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_STARTED, 0, 0, 0);
+	rec_state(channel, REC_STARTED);
 }
 
 static VOID rec_post_started(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_POST_STARTED, 0, 0, 0);
+	rec_state(channel, REC_POST_STARTED);
 }
 
 static VOID rec_suspend(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_SUSPEND, 0, 0, 0);
+	rec_state(channel, REC_SUSPEND);
 }
 
 static VOID rec_closed(VMBCHANNEL channel)
 {
-	rec_log(rec_of(channel), REC_CLOSED, 0, 0, 0);
+	rec_state(channel, REC_CLOSED);
 }
 
 /**
@@ -318,6 +326,56 @@ static VOID rec_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 	if (r->resend)
 		r->resend(r, packet);
 }
+
+static atomic_t rec_misuse[VMB_RULE_NR];
+
+static void rec_count_misuse(unsigned int rule, const char *name)
+{
+	if (rule < VMB_RULE_NR)
+		atomic_inc(&rec_misuse[rule]);
+}
+
+/**
+ * rec_expect_misuse() - a suite that misuses the API on purpose says so.
+ * @suite: the suite (use as its suite_init).
+ *
+ * The verifier's reports are counted instead of warned about, so a run
+ * with the verifier on does not take a deliberate misuse for a bug.
+ *
+ * Return: 0.
+ */
+int rec_expect_misuse(struct kunit_suite *suite)
+{
+	u32 i;
+
+	for (i = 0; i < VMB_RULE_NR; i++)
+		atomic_set(&rec_misuse[i], 0);
+	vmbkmcl_verifier_capture(rec_count_misuse);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rec_expect_misuse);
+
+/**
+ * rec_misuse_done() - the suite is over: warn again.
+ * @suite: the suite (use as its suite_exit).
+ */
+void rec_misuse_done(struct kunit_suite *suite)
+{
+	vmbkmcl_verifier_capture(NULL);
+}
+EXPORT_SYMBOL_GPL(rec_misuse_done);
+
+/**
+ * rec_misuse_count() - reports of @rule since rec_expect_misuse().
+ * @rule: enum vmb_rule.
+ *
+ * Return: the count.
+ */
+u32 rec_misuse_count(unsigned int rule)
+{
+	return rule < VMB_RULE_NR ? atomic_read(&rec_misuse[rule]) : 0;
+}
+EXPORT_SYMBOL_GPL(rec_misuse_count);
 
 static u8 rec_pattern(u64 id, u32 i);
 

@@ -9,7 +9,8 @@
  * on the log.  How it answers packets is its policy: complete each inline,
  * hold them for the test to complete later, or defer each to passive once;
  * a packet whose tag is @fail_tag is failed (VmbChannelPacketFail) instead.
- * @hook, if set, runs inside ProcessPacket before the policy.
+ * @hook, if set, runs inside ProcessPacket before the policy, and
+ * @state_hook inside each state callback after it is logged.
  *
  * Locking: the log and the held list are under @lock (callbacks arrive in
  * softirq); waiters sleep on @wq.
@@ -17,6 +18,7 @@
 #ifndef _VMBKMCL_RECORDER_H
 #define _VMBKMCL_RECORDER_H
 
+#include <kunit/test.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
@@ -99,6 +101,7 @@ struct recorder {
 	u32 nheld;
 	u64 fail_tag;
 	void (*hook)(struct recorder *r, u64 tag);
+	void (*state_hook)(struct recorder *r, enum rec_kind kind);
 	struct rec_done *done;
 	u32 ndone;
 	void (*resend)(struct recorder *r, VMBPACKET packet);
@@ -115,6 +118,10 @@ NTSTATUS recorder_send(struct recorder *r, VMBPACKET packet, u64 tag,
 		       u32 len, u32 flags);
 bool recorder_wait_done(struct recorder *r, u32 n);
 u32 recorder_done_count(struct recorder *r);
+
+int rec_expect_misuse(struct kunit_suite *suite);
+void rec_misuse_done(struct kunit_suite *suite);
+u32 rec_misuse_count(unsigned int rule);
 
 int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
 bool rec_payload_ok(const void *buf, u32 len, u64 id);

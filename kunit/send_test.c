@@ -620,6 +620,8 @@ static struct kunit_case sync_cases[] = {
 
 static struct kunit_suite send_suite = {
 	.name = "vmbkmcl_send",
+	.suite_init = rec_expect_misuse,
+	.suite_exit = rec_misuse_done,
 	.init = send_init,
 	.exit = send_exit,
 	.test_cases = send_cases,
@@ -627,6 +629,8 @@ static struct kunit_suite send_suite = {
 
 static struct kunit_suite xact_suite = {
 	.name = "vmbkmcl_xact",
+	.suite_init = rec_expect_misuse,
+	.suite_exit = rec_misuse_done,
 	.init = send_init,
 	.exit = send_exit,
 	.test_cases = xact_cases,
@@ -634,6 +638,8 @@ static struct kunit_suite xact_suite = {
 
 static struct kunit_suite sync_suite = {
 	.name = "vmbkmcl_sync",
+	.suite_init = rec_expect_misuse,
+	.suite_exit = rec_misuse_done,
 	.init = send_init,
 	.exit = send_exit,
 	.test_cases = sync_cases,

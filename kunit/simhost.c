@@ -20,6 +20,10 @@
 
 #include "../vmbkmcl/backend.h"
 #include "simhost.h"
+#include "simhost_gpadl.h"
+
+/* How long simhost_request() waits for the guest's answer. */
+#define SIMHOST_REPLY_TIMEOUT	msecs_to_jiffies(5000)
 
 /**
  * struct simhost - one simulated host endpoint.
@@ -27,6 +31,7 @@
  * @channel:	the guest's channel; rings exist only while open.
  * @irq:	runs the channel callback, as vmbus_on_event() does.
  * @lock:	guards @hold and @held.
+ * @ring_lock:	guards host-side ring access against the rings' close.
  * @hold:	interrupts are held back (tests that batch by hand).
  * @held:	an interrupt arrived while held.
  * @rings_open:	the rings exist.
@@ -36,6 +41,7 @@
  *		had emptied: the writes that signal a real host.
  * @out_empty_at: outbound offset the host last saw the ring empty at, or
  *		U32_MAX since it last saw data.
+ * @fail_open:	errno the next backend open returns, or 0.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
  */
@@ -44,6 +50,7 @@ struct simhost {
 	struct vmbus_channel *channel;
 	struct tasklet_struct irq;
 	spinlock_t lock;	/* @hold and @held */
+	spinlock_t ring_lock;	/* host ring access vs @rings_open */
 	bool hold;
 	bool held;
 	bool rings_open;
@@ -51,6 +58,7 @@ struct simhost {
 	atomic_t signals;
 	u32 guest_signals;
 	u32 out_empty_at;
+	int fail_open;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };
@@ -151,7 +159,9 @@ int simhost_open_rings(struct simhost *sh, u32 inbound_size,
 	ch->outbound.ring_buffer->interrupt_mask = 1;
 	ch->inbound.ring_buffer->pending_send_sz = 0;
 	sh->out_empty_at = 0;
+	spin_lock_irq(&sh->ring_lock);
 	sh->rings_open = true;
+	spin_unlock_irq(&sh->ring_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(simhost_open_rings);
@@ -169,6 +179,10 @@ void simhost_close_rings(struct simhost *sh)
 	might_sleep();
 	if (!sh->rings_open)
 		return;
+	/* Host writers and readers finish, and later ones see it closed. */
+	spin_lock_irq(&sh->ring_lock);
+	sh->rings_open = false;
+	spin_unlock_irq(&sh->ring_lock);
 	/* As vmbus_reset_channel_cb(): wait out the callback, then drop it. */
 	tasklet_disable(&sh->irq);
 	WRITE_ONCE(ch->onchannel_callback, NULL);
@@ -176,7 +190,6 @@ void simhost_close_rings(struct simhost *sh)
 	tasklet_kill(&sh->irq);
 	vmbus_free_ring(ch);
 	ch->inbound.priv_read_index = 0;
-	sh->rings_open = false;
 }
 EXPORT_SYMBOL_GPL(simhost_close_rings);
 
@@ -205,8 +218,15 @@ static int simhost_backend_open(struct hv_device *dev, u32 send_size,
 				struct vmbus_channel **chan)
 {
 	struct simhost *sh = simhost_of(dev);
-	int ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
+	int ret;
 
+	/* As vmbus_open() on a rescinded channel. */
+	if (READ_ONCE(sh->channel->rescind))
+		return -ENODEV;
+	ret = xchg(&sh->fail_open, 0);
+	if (ret)
+		return ret;
+	ret = simhost_open_rings(sh, recv_size, send_size, max_pkt_size);
 	if (ret)
 		return ret;
 	sh->channel->callback_mode = HV_CALL_DIRECT;
@@ -241,6 +261,8 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.close = simhost_backend_close,
 	.kick = simhost_backend_kick,
 	.notify = simhost_backend_notify,
+	.create_gpadl = simhost_gpadl_create,
+	.teardown_gpadl = simhost_gpadl_teardown,
 };
 
 /**
@@ -256,6 +278,18 @@ void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
 	WRITE_ONCE(sh->notify, notify);
 }
 EXPORT_SYMBOL_GPL(simhost_set_notify);
+
+/**
+ * simhost_fail_next_open() - make the next open fail, as a host refusing.
+ * @sh:  the simhost.
+ * @err: the negative errno vmbus_open() would return (-EAGAIN: refused,
+ *       -ENOMEM, -ENODEV: rescinded).
+ */
+void simhost_fail_next_open(struct simhost *sh, int err)
+{
+	WRITE_ONCE(sh->fail_open, err);
+}
+EXPORT_SYMBOL_GPL(simhost_fail_next_open);
 
 /**
  * simhost_guest_signals() - outbound writes that would signal a real host.
@@ -292,6 +326,7 @@ struct simhost *simhost_create(void)
 	if (!sh->channel)
 		goto err_free_sh;
 	spin_lock_init(&sh->lock);
+	spin_lock_init(&sh->ring_lock);
 	tasklet_setup(&sh->irq, simhost_irq);
 	guid_gen(&sh->hdev.dev_instance);
 	sh->hdev.channel = sh->channel;
@@ -309,9 +344,83 @@ err_free_sh:
 EXPORT_SYMBOL_GPL(simhost_create);
 
 /**
- * simhost_destroy() - close the rings if open and free everything.
- * @sh: the simhost; NULL is ignored.  Channels on its device must have
- *      been cleaned up.
+ * simhost_set_class() - the device class (offer type) of the device.
+ * @sh:   the simhost, not yet offered.
+ * @type: the class GUID a client driver serves.
+ */
+void simhost_set_class(struct simhost *sh, const guid_t *type)
+{
+	guid_copy(&sh->hdev.dev_type, type);
+}
+EXPORT_SYMBOL_GPL(simhost_set_class);
+
+/**
+ * simhost_offer() - offer the device to the driver serving its class.
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps (the driver's add runs now, or when
+ * the driver registers).
+ * Return: as vmbkmcl_offer_device().
+ */
+int simhost_offer(struct simhost *sh)
+{
+	return vmbkmcl_offer_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_offer);
+
+/**
+ * simhost_rescind() - take the device away, as the host's rescind does.
+ * @sh: the simhost.
+ *
+ * As hv_vmbus: the channel's rescind flag is set (sends fail with
+ * -ENODEV) and its callback stopped, then the device is removed: its
+ * channels close and the driver's remove runs.
+ *
+ * Context: process context; sleeps.
+ */
+void simhost_rescind(struct simhost *sh)
+{
+	struct vmbus_channel *ch = sh->channel;
+
+	WRITE_ONCE(ch->rescind, true);
+	tasklet_disable(&sh->irq);
+	WRITE_ONCE(ch->onchannel_callback, NULL);
+	tasklet_enable(&sh->irq);
+	vmbkmcl_rescind_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_rescind);
+
+/**
+ * simhost_hibernate() - suspend the device as for hibernation.
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps.
+ * Return: as vmbkmcl_suspend_device().
+ */
+int simhost_hibernate(struct simhost *sh)
+{
+	return vmbkmcl_suspend_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_hibernate);
+
+/**
+ * simhost_thaw() - resume the device after simhost_hibernate().
+ * @sh: the simhost.
+ *
+ * Context: process context; sleeps.
+ * Return: as vmbkmcl_resume_device().
+ */
+int simhost_thaw(struct simhost *sh)
+{
+	return vmbkmcl_resume_device(&sh->hdev);
+}
+EXPORT_SYMBOL_GPL(simhost_thaw);
+
+/**
+ * simhost_destroy() - remove the device if offered, close the rings if
+ * open, and free everything.
+ * @sh: the simhost; NULL is ignored.  Channels a test allocated on its
+ *      device itself must have been cleaned up.
  *
  * Context: process context; sleeps.
  */
@@ -319,7 +428,9 @@ void simhost_destroy(struct simhost *sh)
 {
 	if (!sh)
 		return;
+	vmbkmcl_rescind_device(&sh->hdev);
 	simhost_close_rings(sh);
+	simhost_gpadl_forget(sh);
 	vmbkmcl_backend_restore(&sh->hdev);
 	kfree(sh->channel);
 	kfree(sh);
@@ -483,18 +594,7 @@ u32 simhost_inbound_free(struct simhost *sh)
 }
 EXPORT_SYMBOL_GPL(simhost_inbound_free);
 
-/**
- * simhost_write_raw() - write @len bytes into the guest's inbound ring as
- * one packet, followed by the trailer the host writes.
- * @sh:  the simhost.
- * @pkt: packet bytes, descriptor first; not checked, so tests can write
- *       malformed packets.
- * @len: bytes, a multiple of 8.
- *
- * Return: 0, -EINVAL for a length that is not a multiple of 8, or -EAGAIN
- * when the ring lacks room (nothing is written).
- */
-int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
+static int simhost_ring_write(struct simhost *sh, const void *pkt, u32 len)
 {
 	struct hv_ring_buffer_info *rbi = &sh->channel->inbound;
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
@@ -528,6 +628,31 @@ int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
 	if (write == READ_ONCE(rb->read_index))
 		simhost_signal(sh);
 	return 0;
+}
+
+/**
+ * simhost_write_raw() - write @len bytes into the guest's inbound ring as
+ * one packet, followed by the trailer the host writes.
+ * @sh:  the simhost.
+ * @pkt: packet bytes, descriptor first; not checked, so tests can write
+ *       malformed packets.
+ * @len: bytes, a multiple of 8.
+ *
+ * Return: 0, -EINVAL for a length that is not a multiple of 8, -EAGAIN
+ * when the ring lacks room (nothing is written), or -ENODEV once the rings
+ * are closed (host access holds ring_lock, so a close never frees them
+ * underneath).
+ */
+int simhost_write_raw(struct simhost *sh, const void *pkt, u32 len)
+{
+	unsigned long flags;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open)
+		ret = simhost_ring_write(sh, pkt, len);
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(simhost_write_raw);
 
@@ -605,19 +730,8 @@ static void simhost_signal_space(struct simhost *sh, u32 was_free,
 		simhost_signal(sh);
 }
 
-/**
- * simhost_read() - consume the next packet the guest wrote.
- * @sh:      the simhost.
- * @pkt:     filled with the descriptor, start offset and payload length
- *           (the 8-byte-padded length the descriptor gives).
- * @buf:     receives up to @buf_len payload bytes; may be NULL.
- * @buf_len: size of @buf.
- *
- * Return: 0; -ENODATA when the guest wrote nothing; -EBADMSG when the
- * descriptor's lengths do not fit what was written (the packet is left).
- */
-int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
-		 void *buf, u32 buf_len)
+static int simhost_ring_read(struct simhost *sh, struct simhost_packet *pkt,
+			     void *buf, u32 buf_len)
 {
 	struct hv_ring_buffer_info *rbi = &sh->channel->outbound;
 	struct hv_ring_buffer *rb = rbi->ring_buffer;
@@ -657,7 +771,66 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 			     dsize - avail + len + sizeof(trailer));
 	return 0;
 }
+
+/**
+ * simhost_read() - consume the next packet the guest wrote.
+ * @sh:      the simhost.
+ * @pkt:     filled with the descriptor, start offset and payload length
+ *           (the 8-byte-padded length the descriptor gives).
+ * @buf:     receives up to @buf_len payload bytes; may be NULL.
+ * @buf_len: size of @buf.
+ *
+ * Return: 0; -ENODATA when the guest wrote nothing; -EBADMSG when the
+ * descriptor's lengths do not fit what was written (the packet is left);
+ * -ENODEV once the rings are closed.
+ */
+int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
+		 void *buf, u32 buf_len)
+{
+	unsigned long flags;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open)
+		ret = simhost_ring_read(sh, pkt, buf, buf_len);
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
+}
 EXPORT_SYMBOL_GPL(simhost_read);
+
+/**
+ * simhost_request() - send one inband message and wait for the answer.
+ * @sh:        the simhost.
+ * @msg:       the message.
+ * @len:       its bytes, a multiple of 8.
+ * @reply:     receives the guest's next packet's payload.
+ * @cap:       size of @reply.
+ * @reply_len: receives the payload length (padded to 8).
+ *
+ * Context: process context; sleeps, at most 5 s.
+ * Return: 0, -ETIMEDOUT when no answer came, or the write's error.
+ */
+int simhost_request(struct simhost *sh, const void *msg, u32 len,
+		    void *reply, u32 cap, u32 *reply_len)
+{
+	unsigned long deadline = jiffies + SIMHOST_REPLY_TIMEOUT;
+	struct simhost_packet pkt;
+	int ret;
+
+	might_sleep();
+	ret = simhost_write_inband(sh, VM_PKT_DATA_INBAND, 0, 0, msg, len);
+	if (ret)
+		return ret;
+	while ((ret = simhost_read(sh, &pkt, reply, cap)) == -ENODATA) {
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(20, 100);
+	}
+	if (!ret)
+		*reply_len = pkt.data_len;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(simhost_request);
 
 MODULE_DESCRIPTION("Simulated VMBus host for vmbkmcl tests and demos");
 MODULE_LICENSE("GPL");

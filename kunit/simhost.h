@@ -59,6 +59,13 @@ int simhost_open_rings(struct simhost *sh, u32 inbound_size,
 		       u32 outbound_size, u32 max_pkt_size);
 void simhost_close_rings(struct simhost *sh);
 
+void simhost_set_class(struct simhost *sh, const guid_t *type);
+int simhost_offer(struct simhost *sh);
+void simhost_rescind(struct simhost *sh);
+int simhost_hibernate(struct simhost *sh);
+int simhost_thaw(struct simhost *sh);
+void simhost_fail_next_open(struct simhost *sh, int err);
+
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);
 void simhost_sync(struct simhost *sh);
@@ -77,5 +84,7 @@ u32 simhost_inbound_free(struct simhost *sh);
 int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 		 void *buf, u32 buf_len);
 u32 simhost_outbound_pending(struct simhost *sh);
+int simhost_request(struct simhost *sh, const void *msg, u32 len,
+		    void *reply, u32 cap, u32 *reply_len);
 
 #endif /* _VMBKMCL_SIMHOST_H */

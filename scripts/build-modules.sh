@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 out=$2
 
 mkdir -p "$out"
-srcs=("$here/Kbuild")
+srcs=("$here/Kbuild" "$here/VERSION")
 for d in vmbkmcl include kunit samples; do
 	if [ -d "$here/$d" ]; then
 		srcs+=("$here/$d")
@@ -24,7 +24,10 @@ done
 # Sources only, so objects built in place against another kernel never
 # reach this copy; mtimes are kept, so unchanged files are not rebuilt.
 rsync -a --delete --include='*/' --include='*.[ch]' \
-	--include=Kbuild --exclude='*' "${srcs[@]}" "$out/"
+	--include=Kbuild --include=VERSION --exclude='*' "${srcs[@]}" "$out/"
+
+# Modules of sources since removed must not be loaded from here.
+find "$out" -name '*.ko' -delete
 
 log=$out/build.log
 if ! make -C "$kdir" M="$out" W=1 -j"$(nproc)" modules > "$log" 2>&1; then

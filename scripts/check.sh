@@ -16,9 +16,15 @@ out=$here/build/check
 kdir=$("$here/scripts/testkernel.sh")
 "$here/scripts/build-modules.sh" "$kdir" "$out/modules"
 
+# The core, the simulated host, the sample ports, then the suites.
 mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko")
+# The bench runner and its planted allocation are make bench's alone.
+mapfile -t samples < <(find "$out/modules" -maxdepth 1 -name 'vmbkmcl_*.ko' \
+	! -name '*_test.ko' ! -name vmbkmcl_simhost.ko ! -name vmbkmcl_demo.ko \
+	! -name 'vmbkmcl_bench*.ko' | sort)
 mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' | sort)
-"$here/scripts/initramfs.sh" "$out/initramfs.cpio.gz" "${mods[@]}" "${suites[@]}"
+"$here/scripts/initramfs.sh" "$out/initramfs.cpio.gz" "${mods[@]}" \
+	"${samples[@]}" "${suites[@]}"
 
 echo "check: booting ${#suites[@]} test module(s) under ${QEMU_ACCEL:-tcg}" >&2
 rc=0

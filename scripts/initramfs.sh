@@ -9,6 +9,8 @@
 #      writes the verdict to /dev/ttyS1, the harness's dedicated port:
 #      "insmod-failed <module>" per failure, and "vmbkmcl-done" last.  The
 #      console carries only what the kernel prints, so it cannot fake a pass.
+#      INITRAMFS_THEN names a shell script /init runs after the modules are
+#      loaded (as /then.sh; it may write its own failures to /dev/ttyS1).
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUT [MODULE.ko...]" >&2; exit 2; }
@@ -26,6 +28,9 @@ for ko in "$@"; do
 	cp "$ko" "$staging/lib/modules/"
 	basename "$ko" >> "$staging/modules.list"
 done
+if [ -n "${INITRAMFS_THEN:-}" ]; then
+	install -m 0755 "$INITRAMFS_THEN" "$staging/then.sh"
+fi
 
 cat > "$staging/init" <<'INIT'
 #!/bin/busybox sh
@@ -37,6 +42,7 @@ mount -t debugfs debugfs /sys/kernel/debug
 for m in $(cat /modules.list); do
 	insmod "/lib/modules/$m" || echo "insmod-failed $m" > /dev/ttyS1
 done
+[ -x /then.sh ] && /then.sh
 echo vmbkmcl-done > /dev/ttyS1
 poweroff -f
 INIT

@@ -30,6 +30,17 @@
  * @notify: optional; the guest wrote to the outbound ring.  Production
  *         leaves it NULL: hv_ringbuffer_write() signals the host itself.
  *         Any context up to softirq.
+ * @create_gpadl: describe @size bytes at @kbuf (page-aligned kmalloc,
+ *         vmalloc or vmap memory, @size a PAGE_SIZE multiple) to the host
+ *         as a GPADL of @chan, an open channel of @dev.  Returns 0 with
+ *         *@handle and *@cookie (what @teardown_gpadl takes) set, or a
+ *         negative errno with *@shared saying whether the buffer could be
+ *         left visible to the host all the same (then it must be leaked).
+ *         Process context; sleeps until the host answers.
+ * @teardown_gpadl: withdraw a GPADL made by @create_gpadl and free
+ *         @cookie.  Returns true if its buffer may still be visible to the
+ *         host and must be leaked.  Process context; sleeps until the host
+ *         lets go.
  */
 struct vmbkmcl_backend_ops {
 	int (*open)(struct hv_device *dev, u32 send_size, u32 recv_size,
@@ -38,12 +49,27 @@ struct vmbkmcl_backend_ops {
 	void (*close)(struct hv_device *dev, struct vmbus_channel *chan);
 	void (*kick)(struct vmbus_channel *chan);
 	void (*notify)(struct vmbus_channel *chan);
+	int (*create_gpadl)(struct hv_device *dev, struct vmbus_channel *chan,
+			    void *kbuf, u32 size, u32 *handle, void **cookie,
+			    bool *shared);
+	bool (*teardown_gpadl)(struct hv_device *dev,
+			       struct vmbus_channel *chan, void *cookie);
 };
 
 extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;
 
 int vmbkmcl_backend_override(struct hv_device *dev,
 			     const struct vmbkmcl_backend_ops *ops);
+
+/*
+ * What hv_vmbus does to a device, done by a simulated host (driver.c):
+ * offer it to the driver serving its class, rescind it, and hibernate.
+ */
+int vmbkmcl_offer_device(struct hv_device *dev);
+void vmbkmcl_rescind_device(struct hv_device *dev);
+int vmbkmcl_suspend_device(struct hv_device *dev);
+int vmbkmcl_resume_device(struct hv_device *dev);
+void vmbkmcl_device_log_stats(struct hv_device *dev);
 void vmbkmcl_backend_restore(struct hv_device *dev);
 const struct vmbkmcl_backend_ops *vmbkmcl_backend_for(struct hv_device *dev);
 

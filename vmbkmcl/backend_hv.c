@@ -12,8 +12,10 @@
  */
 #include <linux/hyperv.h>
 #include <linux/interrupt.h>
+#include <linux/slab.h>
 
 #include "backend.h"
+#include "fault.h"
 
 static int vmbkmcl_hv_open(struct hv_device *dev, u32 send_size,
 			   u32 recv_size, u32 max_pkt_size,
@@ -44,8 +46,51 @@ static void vmbkmcl_hv_kick(struct vmbus_channel *ch)
 	tasklet_schedule(&ch->callback_event);
 }
 
+/*
+ * One struct vmbus_gpadl per GPADL, as vmbus_establish_gpadl() wants.  Of
+ * it only gpadl_handle is read, and decrypted, which says whether the
+ * buffer is still visible to the host (confidential VMs) after a failure
+ * or a teardown; such memory must never go back to the allocator.
+ */
+static int vmbkmcl_hv_create_gpadl(struct hv_device *dev,
+				   struct vmbus_channel *ch, void *kbuf,
+				   u32 size, u32 *handle, void **cookie,
+				   bool *shared)
+{
+	struct vmbus_gpadl *gpadl;
+	int ret;
+
+	*shared = false;
+	gpadl = vmb_kzalloc(sizeof(*gpadl), GFP_KERNEL);
+	if (!gpadl)
+		return -ENOMEM;
+	ret = vmbus_establish_gpadl(ch, kbuf, size, gpadl);
+	if (ret) {
+		*shared = gpadl->decrypted;
+		kfree(gpadl);
+		return ret;
+	}
+	*handle = gpadl->gpadl_handle;
+	*cookie = gpadl;
+	return 0;
+}
+
+static bool vmbkmcl_hv_teardown_gpadl(struct hv_device *dev,
+				      struct vmbus_channel *ch, void *cookie)
+{
+	struct vmbus_gpadl *gpadl = cookie;
+	bool shared;
+
+	vmbus_teardown_gpadl(ch, gpadl);
+	shared = gpadl->decrypted;
+	kfree(gpadl);
+	return shared;
+}
+
 const struct vmbkmcl_backend_ops vmbkmcl_hv_backend = {
 	.open = vmbkmcl_hv_open,
 	.close = vmbkmcl_hv_close,
 	.kick = vmbkmcl_hv_kick,
+	.create_gpadl = vmbkmcl_hv_create_gpadl,
+	.teardown_gpadl = vmbkmcl_hv_teardown_gpadl,
 };

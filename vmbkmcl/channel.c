@@ -21,6 +21,13 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "trace.h"
+#include "fault.h"
+#include "verifier.h"
+
+/* Every channel, so a device's can be found for rescind and hibernation. */
+static LIST_HEAD(vmb_channels);
+static DEFINE_MUTEX(vmb_channels_lock);
 
 /**
  * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
@@ -89,7 +96,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	if (IsServer)
 		return STATUS_INVALID_PARAMETER_2;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = vmb_kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	c->device = ParentDeviceObject;
@@ -103,6 +110,10 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	strscpy(c->name, "vmbkmcl", sizeof(c->name));
 	vmb_rx_init(c);
 	vmb_tx_init(c);
+	mutex_lock(&vmb_channels_lock);
+	list_add_tail(&c->node, &vmb_channels);
+	mutex_unlock(&vmb_channels_lock);
+	vmb_gpadls_init(c);
 	*Channel = c;
 	return STATUS_SUCCESS;
 }
@@ -120,6 +131,7 @@ static bool vmb_init_begin(struct vmb_channel *c)
 	if (c->state == VMB_CHANNEL_ALLOCATED)
 		return true;
 	mutex_unlock(&c->state_lock);
+	vmb_violated(true, VMB_RULE_INIT_AFTER_ENABLE, c->name);
 	return false;
 }
 
@@ -344,6 +356,7 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 		return vmb_errno_to_status(ret);
 	}
 	vmb_tx_set_open(c, true);
+	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
 }
 
@@ -353,6 +366,7 @@ static void vmb_channel_close(struct vmb_channel *c)
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
 	c->ops->close(c->device, c->vmbus);
+	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);
 	vmb_rx_teardown(c);
 	c->vmbus = NULL;
@@ -362,6 +376,7 @@ static void vmb_channel_close(struct vmb_channel *c)
 static void vmb_channel_start_locked(struct vmb_channel *c, unsigned int stop)
 {
 	lockdep_assert_held(&c->state_lock);
+	trace_vmbkmcl_state_change(c, "started");
 	if (c->callbacks.EvtChannelStarted)
 		c->callbacks.EvtChannelStarted(c);
 	if (c->callbacks.EvtChannelPostStarted)
@@ -374,6 +389,8 @@ static void vmb_channel_quiesce_locked(struct vmb_channel *c,
 				       unsigned int reason)
 {
 	lockdep_assert_held(&c->state_lock);
+	trace_vmbkmcl_state_change(c, reason == VMB_RX_STOP_PAUSED ?
+				   "pausing" : "closing");
 	vmb_rx_stop(c, reason);
 	vmb_rx_wait_idle(c);
 	if (c->callbacks.EvtChannelSuspend)
@@ -406,9 +423,11 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 	struct vmb_channel *c = Channel;
 	NTSTATUS status;
 
-	might_sleep();
 	if (!c)
 		return STATUS_INVALID_PARAMETER_1;
+	if (vmb_verify_atomic(c->name))
+		return STATUS_INVALID_DEVICE_STATE;
+	might_sleep();
 	mutex_lock(&c->state_lock);
 	if (c->state == VMB_CHANNEL_ENABLED || !c->process_packet) {
 		status = STATUS_INVALID_DEVICE_STATE;
@@ -425,6 +444,8 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		}
 	}
 	c->state = VMB_CHANNEL_ENABLED;
+	trace_vmbkmcl_state_change(c, "enabled");
+	vmb_debugfs_add_channel(c);
 	if (c->pause_on_enable)
 		vmb_rx_resume(c, VMB_RX_STOP_STARTING);	/* stays paused */
 	else
@@ -451,9 +472,9 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 {
 	struct vmb_channel *c = Channel;
 
-	might_sleep();
-	if (!c)
+	if (!c || vmb_verify_atomic(c->name))
 		return;
+	might_sleep();
 	mutex_lock(&c->state_lock);
 	if (c->state != VMB_CHANNEL_ENABLED)
 		goto out;
@@ -463,6 +484,7 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 		vmb_channel_quiesce_locked(c, VMB_RX_STOP_CLOSING);
 	vmb_channel_close(c);
 	c->state = VMB_CHANNEL_DISABLED;
+	trace_vmbkmcl_state_change(c, "disabled");
 	if (c->callbacks.EvtChannelClosed)
 		c->callbacks.EvtChannelClosed(c);
 out:
@@ -479,18 +501,41 @@ EXPORT_SYMBOL_GPL(VmbChannelDisable);
  */
 void VmbChannelCleanup(VMBCHANNEL Channel)
 {
-	might_sleep();
-	if (!Channel)
+	if (!Channel || vmb_verify_atomic(Channel->name))
 		return;
-	if (WARN_ONCE(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
-		      "vmbkmcl: %s: cleanup of an enabled channel\n",
-		      Channel->name))
+	might_sleep();
+	if (vmb_violated(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
+			 VMB_RULE_CLEANUP_ENABLED, Channel->name))
 		VmbChannelDisable(Channel);
+	mutex_lock(&vmb_channels_lock);
+	list_del(&Channel->node);
+	mutex_unlock(&vmb_channels_lock);
+	vmb_debugfs_remove_channel(Channel);
 	vmb_tx_teardown(Channel);
 	mutex_destroy(&Channel->state_lock);
 	kfree(Channel);
 }
 EXPORT_SYMBOL_GPL(VmbChannelCleanup);
+
+/*
+ * Pause or Start: on an enabled channel, quiesce or restart; before
+ * Enable, arm or cancel a pause that Enable will apply.
+ */
+static void vmb_channel_set_paused(struct vmb_channel *c, bool pause)
+{
+	if (!c || vmb_verify_atomic(c->name))
+		return;
+	might_sleep();
+	mutex_lock(&c->state_lock);
+	if (c->state != VMB_CHANNEL_ENABLED)
+		c->pause_on_enable = pause;
+	else if (pause && !vmb_channel_paused(c))
+		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED);
+	else if (!pause && vmb_channel_paused(c))
+		vmb_channel_start_locked(c, VMB_RX_STOP_PAUSED |
+					    VMB_RX_STOP_FAILED);
+	mutex_unlock(&c->state_lock);
+}
 
 /**
  * VmbChannelPause() - stop delivery and wait until the client is idle.
@@ -505,17 +550,7 @@ EXPORT_SYMBOL_GPL(VmbChannelCleanup);
  */
 void VmbChannelPause(VMBCHANNEL Channel)
 {
-	struct vmb_channel *c = Channel;
-
-	might_sleep();
-	if (!c)
-		return;
-	mutex_lock(&c->state_lock);
-	if (c->state != VMB_CHANNEL_ENABLED)
-		c->pause_on_enable = true;
-	else if (!vmb_channel_paused(c))
-		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED);
-	mutex_unlock(&c->state_lock);
+	vmb_channel_set_paused(Channel, true);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPause);
 
@@ -532,18 +567,7 @@ EXPORT_SYMBOL_GPL(VmbChannelPause);
  */
 void VmbChannelStart(VMBCHANNEL Channel)
 {
-	struct vmb_channel *c = Channel;
-
-	might_sleep();
-	if (!c)
-		return;
-	mutex_lock(&c->state_lock);
-	if (c->state != VMB_CHANNEL_ENABLED)
-		c->pause_on_enable = false;
-	else if (vmb_channel_paused(c))
-		vmb_channel_start_locked(c, VMB_RX_STOP_PAUSED |
-					    VMB_RX_STOP_FAILED);
-	mutex_unlock(&c->state_lock);
+	vmb_channel_set_paused(Channel, false);
 }
 EXPORT_SYMBOL_GPL(VmbChannelStart);
 
@@ -582,3 +606,71 @@ void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
 	guid_copy(InterfaceInstance, &Channel->device->dev_instance);
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
+
+/**
+ * vmb_device_close_channels() - disable every enabled channel of @dev.
+ * @dev:    the device, rescinded or hibernating.
+ * @reopen: mark them to be enabled again by vmb_device_reopen_channels().
+ *
+ * Each sees what VmbChannelDisable() gives: Suspend if it was running,
+ * sends ended with STATUS_DEVICE_REMOVED, Closed.
+ *
+ * Context: process context; sleeps.  Not from a channel callback.
+ */
+void vmb_device_close_channels(struct hv_device *dev, bool reopen)
+{
+	struct vmb_channel *c;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node) {
+		if (c->device != dev ||
+		    READ_ONCE(c->state) != VMB_CHANNEL_ENABLED)
+			continue;
+		c->reopen = reopen;
+		VmbChannelDisable(c);
+	}
+	mutex_unlock(&vmb_channels_lock);
+}
+
+/**
+ * vmb_device_reopen_channels() - enable the channels closed for hibernation.
+ * @dev: the device.
+ *
+ * Context: process context; sleeps.  Not from a channel callback.
+ */
+void vmb_device_reopen_channels(struct hv_device *dev)
+{
+	struct vmb_channel *c;
+	NTSTATUS status;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node) {
+		if (c->device != dev || !c->reopen)
+			continue;
+		c->reopen = false;
+		status = VmbChannelEnable(c);
+		if (!NT_SUCCESS(status))
+			pr_warn("vmbkmcl: %s: re-enable after resume failed: %#x\n",
+				c->name, status);
+	}
+	mutex_unlock(&vmb_channels_lock);
+}
+
+/**
+ * vmb_device_visit_channels() - call @fn for each channel of @dev.
+ * @dev: the device.
+ * @fn:  called with the channel list locked; must not allocate or free a
+ *       channel.
+ *
+ * Context: process context; sleeps.
+ */
+void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c))
+{
+	struct vmb_channel *c;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(c, &vmb_channels, node)
+		if (c->device == dev)
+			fn(c);
+	mutex_unlock(&vmb_channels_lock);
+}

@@ -26,6 +26,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "backend.h"
+#include "gpadl.h"
 #include "send.h"
 
 #define VMB_NAME_MAX			32
@@ -169,6 +170,7 @@ struct vmb_rx_packet {
  *		whenever the runner is not in a batch.
  * @nstash:	their number.
  * @stats:	counters.
+ * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
 struct vmb_rx {
 	spinlock_t lock;	/* the fields below but stats, batch_count, stash */
@@ -192,6 +194,7 @@ struct vmb_rx {
 	struct vmb_rx_packet *stash[VMB_RX_STASH];
 	u32 nstash;
 	struct vmb_rx_stats stats;
+	struct vmb_rx_ext *ext;
 };
 
 /**
@@ -212,9 +215,14 @@ struct vmb_rx {
  * @in_ring_pages: inbound data pages.
  * @out_ring_pages: outbound data pages.
  * @pointer:	VmbChannelSetPointer.
+ * @interrupt_latency: VmbChannelSetInterruptLatency, 100 ns units.
  * @name:	friendly name, ASCII.
  * @rx:		receive engine.
  * @tx:		send engine.
+ * @node:	on the list of all channels, to find a device's.
+ * @debugfs:	its debugfs directory, from the first Enable.
+ * @reopen:	closed for hibernation: enable again on resume.
+ * @gpadls:	GPADLs created on the channel (gpadl.h).
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -233,9 +241,14 @@ struct vmb_channel {
 	u32 in_ring_pages;
 	u32 out_ring_pages;
 	void *pointer;
+	u16 interrupt_latency;
 	char name[VMB_NAME_MAX];
 	struct vmb_rx rx;
 	struct vmb_tx tx;
+	struct list_head node;
+	bool reopen;
+	struct dentry *debugfs;
+	struct vmb_gpadls gpadls;
 };
 
 /*
@@ -264,5 +277,20 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);
+void vmb_device_close_channels(struct hv_device *dev, bool reopen);
+void vmb_device_reopen_channels(struct hv_device *dev);
+void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c));
+
+/* driver.c */
+void vmbkmcl_driver_exit(void);
+
+/* debugfs.c */
+void vmb_debugfs_init(void);
+void vmb_debugfs_exit(void);
+void vmb_debugfs_add_channel(struct vmb_channel *c);
+void vmb_debugfs_remove_channel(struct vmb_channel *c);
+struct seq_file;
+void vmb_channel_show_stats(struct seq_file *m, struct vmb_channel *c);
+void vmb_channel_show_state(struct seq_file *m, struct vmb_channel *c);
 
 #endif /* _VMBKMCL_CHANNEL_H */

@@ -16,6 +16,8 @@
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
+#include "verifier.h"
 
 enum vmb_completion_outcome {
 	VMB_COMPLETION_NONE,	/* the host asked for none */
@@ -128,11 +130,15 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
-	struct vmb_channel *c = p->channel;
+	struct vmb_channel *c;
 	unsigned long flags;
 	bool kick;
 	int ret;
 
+	if (vmb_verify_rx_packet(p))
+		return;
+	c = p->channel;
+	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
 	if (!p->completion_requested) {
 		if (vmb_rx_completing_own(p)) {
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
@@ -141,9 +147,8 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
 		return;
 	}
-	if (WARN_ONCE(BufSize > c->rx.buf_size,
-		      "vmbkmcl: %s: %u-byte completion exceeds the maximum packet size\n",
-		      c->name, BufSize))
+	if (vmb_violated(BufSize > c->rx.buf_size,
+			 VMB_RULE_COMPLETION_TOO_LARGE, c->name))
 		BufSize = 0;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
@@ -182,9 +187,13 @@ EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
 void VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
-	struct vmb_rx *rx = &p->channel->rx;
+	struct vmb_rx *rx;
 	unsigned long flags;
 
+	if (vmb_verify_rx_packet(p))
+		return;
+	rx = &p->channel->rx;
+	trace_vmbkmcl_packet_failed(p->channel, p->trans_id, p->data_len);
 	spin_lock_irqsave(&rx->lock, flags);
 	rx->stop |= VMB_RX_STOP_FAILED;
 	vmb_rx_free_slot_locked(rx, p);
@@ -212,9 +221,8 @@ void VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext)
 	unsigned long flags;
 
 	spin_lock_irqsave(&rx->lock, flags);
-	if (!WARN_ONCE(p->state != VMB_RX_DELIVERING,
-		       "vmbkmcl: %s: DeferToPassive outside ProcessPacket\n",
-		       p->channel->name))
+	if (!vmb_violated(p->state != VMB_RX_DELIVERING,
+			  VMB_RULE_DEFER_OUTSIDE_CALLBACK, p->channel->name))
 		p->state = VMB_RX_DEFERRED;
 	spin_unlock_irqrestore(&rx->lock, flags);
 }

@@ -43,6 +43,7 @@
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
 
 void vmb_rx_kick(struct vmb_channel *c)
 {
@@ -54,6 +55,7 @@ void vmb_rx_kick(struct vmb_channel *c)
 
 static void vmb_rx_deliver(struct vmb_channel *c, struct vmb_rx_packet *p)
 {
+	trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
 	p->deliverer = current;
 	c->process_packet(c, p, p->buf + p->data_offset, p->data_len, p->flags);
 	c->rx.batch_count++;
@@ -120,6 +122,7 @@ static struct vmb_rx_packet *vmb_rx_accept(struct vmb_channel *c, u32 len,
 {
 	const struct vmpacket_descriptor *desc = (const void *)p->buf;
 
+	trace_vmbkmcl_packet_received(c, desc->trans_id, len);
 	p->data_offset = desc->offset8 << 3;
 	p->data_len = len - p->data_offset;
 	p->trans_id = desc->trans_id;
@@ -238,6 +241,7 @@ static void vmb_rx_end_batch(struct vmb_channel *c)
 		return;
 	c->rx.batch_count = 0;
 	c->rx.stats.batches++;
+	trace_vmbkmcl_batch_complete(c, n);
 	if (c->processing_complete)
 		c->processing_complete(c, n);
 }

@@ -50,6 +50,7 @@ enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 				 const struct vmpacket_descriptor *raw, u32 len);
 void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
 		       const struct vmpacket_descriptor *desc);
+const char *vmb_rx_drop_name(enum vmb_rx_drop why);
 
 /* rx_control.c */
 struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx);

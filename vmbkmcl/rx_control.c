@@ -14,7 +14,10 @@
 #include <linux/workqueue.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
+#include "fault.h"
+#include "verifier.h"
 
 /* How often a quiesce that is still waiting says so. */
 #define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
@@ -124,6 +127,7 @@ bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	lockdep_assert_held(&rx->lock);
 	if (p->state != VMB_RX_PARKED)
 		rx->held--;
+	vmb_rx_ext_release(rx, p);
 	p->state = VMB_RX_FREE;
 	list_add(&p->node, &rx->free);
 	rx->taken--;
@@ -169,15 +173,14 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->buf_size = ALIGN(c->max_packet_size, sizeof(u64)) +
 		       VMB_RX_HEADER_ROOM;
 	rx->nslots = max_t(u32, rx->quota, VMB_DEFAULT_QUOTA);
-	rx->slots = kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
+	rx->slots = vmb_kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
 	if (!rx->slots)
 		return -ENOMEM;
-	rx->buffers = kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
-	if (!rx->buffers) {
-		kfree(rx->slots);
-		rx->slots = NULL;
-		return -ENOMEM;
-	}
+	rx->buffers = vmb_kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
+	if (!rx->buffers)
+		goto err_free_slots;
+	if (vmb_rx_ext_setup(c))
+		goto err_free_buffers;
 
 	INIT_LIST_HEAD(&rx->free);
 	for (i = 0; i < rx->nslots; i++) {
@@ -196,7 +199,16 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->nstash = 0;
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
+	vmb_verifier_add_slots(rx->slots, rx->nslots);
 	return 0;
+
+err_free_buffers:
+	kvfree(rx->buffers);
+	rx->buffers = NULL;
+err_free_slots:
+	kfree(rx->slots);
+	rx->slots = NULL;
+	return -ENOMEM;
 }
 
 /**
@@ -213,6 +225,8 @@ void vmb_rx_teardown(struct vmb_channel *c)
 	might_sleep();
 	cancel_work_sync(&rx->work);
 	WARN_ON(rx->taken || !list_empty(&rx->deferred));
+	vmb_rx_ext_teardown(c);
+	vmb_verifier_remove_slots(rx->slots);
 	kvfree(rx->buffers);
 	kfree(rx->slots);
 	rx->buffers = NULL;

@@ -13,21 +13,11 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
+#include "trace.h"
 
 #define VMB_XFER_HDR_SIZE	offsetof(struct vmtransfer_page_packet_header, ranges)
-
-/* The GPA-direct prefix; defined here as mainline is dropping its copy. */
-struct vmb_gpa_direct_hdr {
-	struct vmpacket_descriptor d;
-	u32 reserved;
-	u32 range_cnt;
-} __packed;
-
-struct vmb_gpa_range_hdr {
-	u32 byte_count;
-	u32 byte_offset;
-} __packed;
 
 static const char * const vmb_drop_names[VMB_DROP_NR] = {
 	[VMB_DROP_BAD_TYPE] = "bad type",
@@ -112,8 +102,20 @@ void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
 		       const struct vmpacket_descriptor *desc)
 {
 	c->rx.stats.dropped[why]++;
+	trace_vmbkmcl_packet_dropped(c, desc->type, desc->len8 << 3,
+				     vmb_drop_names[why]);
 	pr_warn_ratelimited("vmbkmcl: %s: dropped packet (%s): type %u offset8 %u len8 %u\n",
 			    c->name, vmb_drop_names[why], desc->type,
 			    desc->offset8, desc->len8);
 }
 
+/**
+ * vmb_rx_drop_name() - what a drop reason means, in words.
+ * @why: the reason.
+ *
+ * Return: a constant string.
+ */
+const char *vmb_rx_drop_name(enum vmb_rx_drop why)
+{
+	return why < VMB_DROP_NR ? vmb_drop_names[why] : "?";
+}

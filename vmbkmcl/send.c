@@ -23,8 +23,12 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
 #include "send.h"
+#include "trace.h"
+#include "fault.h"
+#include "verifier.h"
 
 static u32 vmb_packet_size(struct vmb_channel *c)
 {
@@ -64,7 +68,7 @@ int vmb_tx_setup(struct vmb_channel *c)
 	if (vmb_xact_init(&tx->xacts, VMB_XACT_TABLE_SIZE))
 		return -ENOMEM;
 	tx->packet_size = vmb_packet_size(c);
-	tx->pool_mem = kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
+	tx->pool_mem = vmb_kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
 	if (!tx->pool_mem) {
 		vmb_xact_destroy(&tx->xacts);
 		return -ENOMEM;
@@ -159,6 +163,7 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 {
 	struct vmb_packet *p = container_of(e, struct vmb_packet, entry);
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	bool was_queued = p->state == VMB_PACKET_QUEUED;
 	int ret;
 
 	lockdep_assert_held(&c->tx.lock);
@@ -172,10 +177,15 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
 				       p->trans_id, VM_PKT_DATA_INBAND,
 				       p->vmbus_flags);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
-	else if (!ret)
+	} else if (!ret) {
 		c->tx.stats.sent++;
+		if (was_queued)
+			trace_vmbkmcl_send_dequeued(c, p->trans_id, p->len);
+		else
+			trace_vmbkmcl_send(c, p->trans_id, p->len);
+	}
 	return ret;
 }
 
@@ -250,6 +260,8 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	unsigned long flags;
 	int ret = -EAGAIN;
 
+	if (vmb_violated(!READ_ONCE(tx->open), VMB_RULE_SEND_NOT_OPEN, c->name))
+		return STATUS_INVALID_DEVICE_STATE;
 	p->entry.rx = false;
 	p->entry.space = vmb_out_space((p->desc_len ?:
 					sizeof(struct vmpacket_descriptor)) + p->len);
@@ -272,11 +284,16 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 		} else if (tx->queued >= VMB_TX_QUEUE_MAX) {
 			status = STATUS_DEVICE_BUSY;
 		} else {
-			/* The caller may reuse its buffer once we return. */
-			memcpy(p->data + p->desc_len, p->src, p->len);
-			p->src = p->data + p->desc_len;
+			/* The caller may reuse its buffer once we return;
+			 * an external-data send built its bytes in place.
+			 */
+			if (p->src != p->data + p->desc_len) {
+				memcpy(p->data + p->desc_len, p->src, p->len);
+				p->src = p->data + p->desc_len;
+			}
 			p->state = VMB_PACKET_QUEUED;
 			tx->stats.queued++;
+			trace_vmbkmcl_send_queued(c, p->trans_id, p->len);
 			kick = vmb_out_queue_locked(c, &p->entry);
 		}
 	} else if (NT_SUCCESS(status)) {
@@ -325,6 +342,7 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	if (!p)
 		return false;
+	trace_vmbkmcl_transaction_completed(c, desc->trans_id, len - off);
 	vmb_packet_finish(p, STATUS_SUCCESS,
 			  len > off ? (u8 *)desc + off : NULL, len - off);
 	return true;
@@ -461,8 +479,9 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 	if (!VmbPacket || !VmbPacket->pooled)
 		return;
 	c = VmbPacket->channel;
-	WARN_ONCE(VmbPacket->state != VMB_PACKET_IDLE,
-		  "vmbkmcl: %s: freeing a packet still in flight\n", c->name);
+	if (vmb_violated(VmbPacket->state != VMB_PACKET_IDLE,
+			 VMB_RULE_FREE_IN_FLIGHT, c->name))
+		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	list_add(&VmbPacket->pool_node, &c->tx.pool);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
@@ -561,7 +580,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * @Buffer:          inline data, on the ring or copied into the packet
  *                   before this returns.
  * @BufferLength:    bytes, at most the channel's maximum packet size.
- * @ExternalDataMdl: must be NULL for now (external data: later).
+ * @ExternalDataMdl: optional external data, sent by reference as for
+ *                   VmbPacketSendWithExternalMdl() (whole chain), which
+ *                   then requires WAIT_FOR_COMPLETION.
  * @Flags:           VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION asks
  *                   the host for a completion.
  *
@@ -577,7 +598,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * not open; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
  * could never hold; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
- * STATUS_DEVICE_REMOVED after a rescind.
+ * STATUS_DEVICE_REMOVED after a rescind.  With @ExternalDataMdl:
+ * STATUS_INVALID_PARAMETER_4 for an MDL that cannot be sent, _5 without
+ * WAIT_FOR_COMPLETION.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
@@ -585,8 +608,12 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	NTSTATUS status;
 
 	if (ExternalDataMdl)
-		return STATUS_NOT_IMPLEMENTED;
-	status = vmb_packet_prepare(PacketObject, Buffer, BufferLength, Flags);
+		status = vmb_packet_prepare_external(PacketObject, Buffer,
+						     BufferLength,
+						     ExternalDataMdl, Flags);
+	else
+		status = vmb_packet_prepare(PacketObject, Buffer, BufferLength,
+					    Flags);
 	if (!NT_SUCCESS(status))
 		return status;
 	return vmb_tx_submit(PacketObject, true);

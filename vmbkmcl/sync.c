@@ -15,7 +15,9 @@
 #include <linux/module.h>
 
 #include "channel.h"
+#include "external.h"
 #include "send.h"
+#include "verifier.h"
 
 static unsigned int sync_timeout_ms = 60000;
 module_param(sync_timeout_ms, uint, 0644);
@@ -103,7 +105,10 @@ static NTSTATUS vmb_sync_result(struct vmb_sync_wait *w, PUINT32 reply_size)
  * @Channel:              an open channel.
  * @Buffer:               inline data.
  * @BufferSize:           bytes, at most the maximum packet size.
- * @ExternalDataMdl:      must be NULL for now (external data: later).
+ * @ExternalDataMdl:      optional external data, as VmbPacketSend() takes
+ *                        it (WAIT_FOR_COMPLETION required).  If the wait
+ *                        times out the send is cancelled, but the host may
+ *                        still read those pages until it completes it.
  * @Flags:                VMBUS_CHANNEL_FORMAT_FLAG_*; without
  *                        WAIT_FOR_COMPLETION the wait ends once the packet
  *                        is on the ring.
@@ -140,13 +145,13 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	VMBPACKET p;
 	NTSTATUS status;
 
+	if (Channel && vmb_verify_atomic(Channel->name))
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	status = vmb_sync_check(Channel, CompletionBuffer, CompletionBufferSize,
 				Timeout);
 	if (!NT_SUCCESS(status))
 		return status;
-	if (ExternalDataMdl)
-		return STATUS_NOT_IMPLEMENTED;
 	p = VmbPacketAllocate(Channel);
 	if (!p)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -154,7 +159,11 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	VmbPacketSetCompletionRoutine(p, vmb_sync_routine);
 	VmbPacketSetPointer(p, &w);
 
-	status = vmb_packet_prepare(p, Buffer, BufferSize, Flags);
+	if (ExternalDataMdl)
+		status = vmb_packet_prepare_external(p, Buffer, BufferSize,
+						     ExternalDataMdl, Flags);
+	else
+		status = vmb_packet_prepare(p, Buffer, BufferSize, Flags);
 	if (NT_SUCCESS(status))
 		status = vmb_tx_submit(p, !no_wait);
 	if (!NT_SUCCESS(status))

@@ -20,6 +20,7 @@
 
 #include "channel.h"
 #include "send.h"
+#include "fault.h"
 
 #define VMB_XACT_SLOT_MASK	GENMASK_ULL(31, 0)
 #define VMB_XACT_NONE		U32_MAX
@@ -36,7 +37,7 @@ int vmb_xact_init(struct vmb_xact_table *t, u32 size)
 {
 	u32 i;
 
-	t->slots = kvcalloc(size, sizeof(*t->slots), GFP_KERNEL);
+	t->slots = vmb_kvcalloc(size, sizeof(*t->slots), GFP_KERNEL);
 	if (!t->slots)
 		return -ENOMEM;
 	t->size = size;

@@ -9,12 +9,11 @@
  * process context (may sleep); "DISPATCH_LEVEL" is softirq context.
  *
  * Not implemented yet, returning STATUS_NOT_IMPLEMENTED (or doing nothing,
- * or returning NULL/0, for functions without a status): external data
- * (an MDL given to VmbPacketSend or VmbChannelSendSynchronousRequest,
- * VmbPacketSendWithExternal*), GPADLs (VmbChannelCreateGpadlFrom*, VmbChannelDeleteGpadl),
- * VmbChannelPacketGetExternalData, VmbClientChannelInitSetTargetPnp and
- * VmbChannelSetInterruptLatency.  Server-only functions are not provided:
- * a Linux guest is always the client endpoint.
+ * or returning NULL/0, for functions without a status):
+ * VmbClientChannelInitSetTargetPnp (a Linux channel is always the primary
+ * channel of the device its driver was given).  Server-only functions are
+ * not provided: a Linux guest is always the client endpoint.  MDLs and
+ * their Windows helpers (IoAllocateMdl, ...) are in <vmbkmcl/mdl.h>.
  */
 #ifndef _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H
 #define _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H
@@ -89,98 +88,262 @@ typedef struct _VMB_CHANNEL_STATE_CHANGE_CALLBACKS {
 VOID VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(PVMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks);
 
 /* Allocation and init-time configuration (between Allocate and Enable). */
-NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
-			    BOOLEAN IsServer, VMBCHANNEL *Channel);
-NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags);
-NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL Channel,
-				       PCUNICODE_STRING Name);
-NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
-					    UINT32 PacketSize);
-NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
-					      UINT32 DataSize,
-					      UINT32 ChainLength);
-NTSTATUS
-VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
-					PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacket,
-					PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingComplete);
-NTSTATUS
-VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
-				      PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks);
-NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL Channel,
-					    UINT32 ContextSize);
-NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
-						    UINT32 IncomingPageCount,
-						    UINT32 OutgoingPageCount);
-NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
-					  LPCGUID InterfaceType,
-					  LPCGUID InterfaceInstance,
-					  PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback);
+typedef NTSTATUS FN_VMB_CHANNEL_ALLOCATE(PDEVICE_OBJECT ParentDeviceObject,
+					 BOOLEAN IsServer, VMBCHANNEL *Channel);
+typedef FN_VMB_CHANNEL_ALLOCATE *PFN_VMB_CHANNEL_ALLOCATE;
+FN_VMB_CHANNEL_ALLOCATE VmbChannelAllocate;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_FLAGS(VMBCHANNEL Channel,
+					       UINT32 Flags);
+typedef FN_VMB_CHANNEL_INIT_SET_FLAGS *PFN_VMB_CHANNEL_INIT_SET_FLAGS;
+FN_VMB_CHANNEL_INIT_SET_FLAGS VmbChannelInitSetFlags;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME(VMBCHANNEL Channel,
+						       PCUNICODE_STRING Name);
+typedef FN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME *PFN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME;
+FN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME VmbChannelInitSetFriendlyName;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE(VMBCHANNEL Channel,
+							     UINT32 PacketSize);
+typedef FN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE *PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE;
+FN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE VmbChannelInitSetMaximumPacketSize;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA(VMBCHANNEL Channel,
+							       UINT32 DataSize,
+							       UINT32 ChainLength);
+typedef FN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA *PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA;
+FN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA VmbChannelInitSetMaximumExternalData;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS(VMBCHANNEL Channel,
+								  PFN_VMB_CHANNEL_PROCESS_PACKET ProcessPacket,
+								  PFN_VMB_CHANNEL_PROCESSING_COMPLETE ProcessingComplete);
+typedef FN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS *PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS;
+FN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS VmbChannelInitSetProcessPacketCallbacks;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS(VMBCHANNEL Channel,
+								PVMB_CHANNEL_STATE_CHANGE_CALLBACKS StateChangeCallbacks);
+typedef FN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS *PFN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS;
+FN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS VmbChannelInitSetStateChangeCallbacks;
+typedef NTSTATUS FN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE(VMBCHANNEL Channel,
+							     UINT32 ContextSize);
+typedef FN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE *PFN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE;
+FN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE VmbChannelInitSetClientContextSize;
+typedef NTSTATUS FN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT(VMBCHANNEL Channel,
+								       UINT32 IncomingPageCount,
+								       UINT32 OutgoingPageCount);
+typedef FN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT *PFN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT;
+FN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT VmbClientChannelInitSetRingBufferPageCount;
+typedef NTSTATUS FN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP(VMBCHANNEL Channel,
+							   LPCGUID InterfaceType,
+							   LPCGUID InterfaceInstance,
+							   PFN_VMB_CHANNEL_PNP_FAILURE PnpFailureCallback);
+typedef FN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP *PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP;
+FN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP VmbClientChannelInitSetTargetPnp;
 
 /* Lifecycle. */
-NTSTATUS VmbChannelEnable(VMBCHANNEL Channel);
-VOID VmbChannelDisable(VMBCHANNEL Channel);
-VOID VmbChannelCleanup(VMBCHANNEL Channel);
-VOID VmbChannelPause(VMBCHANNEL Channel);
-VOID VmbChannelStart(VMBCHANNEL Channel);
+typedef NTSTATUS FN_VMB_CHANNEL_ENABLE(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_ENABLE *PFN_VMB_CHANNEL_ENABLE;
+FN_VMB_CHANNEL_ENABLE VmbChannelEnable;
+typedef VOID FN_VMB_CHANNEL_DISABLE(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_DISABLE *PFN_VMB_CHANNEL_DISABLE;
+FN_VMB_CHANNEL_DISABLE VmbChannelDisable;
+typedef VOID FN_VMB_CHANNEL_CLEANUP(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_CLEANUP *PFN_VMB_CHANNEL_CLEANUP;
+FN_VMB_CHANNEL_CLEANUP VmbChannelCleanup;
+typedef VOID FN_VMB_CHANNEL_PAUSE(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_PAUSE *PFN_VMB_CHANNEL_PAUSE;
+FN_VMB_CHANNEL_PAUSE VmbChannelPause;
+typedef VOID FN_VMB_CHANNEL_START(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_START *PFN_VMB_CHANNEL_START;
+FN_VMB_CHANNEL_START VmbChannelStart;
 
 /* Receive path. */
-VOID VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
-			      PVOID PacketCompletionBuffer, UINT32 BufSize);
-VOID VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext);
-VOID VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext);
-NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
-					 UINT32 Flags, PMDL *Mdl);
-VOID VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
-					      BOOLEAN RequirePassive);
-VOID VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota);
+typedef VOID FN_VMB_CHANNEL_PACKET_COMPLETE(VMBPACKETCOMPLETION PacketCompletionContext,
+					    PVOID PacketCompletionBuffer,
+					    UINT32 BufSize);
+typedef FN_VMB_CHANNEL_PACKET_COMPLETE *PFN_VMB_CHANNEL_PACKET_COMPLETE;
+FN_VMB_CHANNEL_PACKET_COMPLETE VmbChannelPacketComplete;
+typedef VOID FN_VMB_CHANNEL_PACKET_FAIL(VMBPACKETCOMPLETION PacketCompletionContext);
+typedef FN_VMB_CHANNEL_PACKET_FAIL *PFN_VMB_CHANNEL_PACKET_FAIL;
+FN_VMB_CHANNEL_PACKET_FAIL VmbChannelPacketFail;
+typedef VOID FN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE(VMBPACKETCOMPLETION PacketCompletionContext);
+typedef FN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE *PFN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE;
+FN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE VmbChannelPacketDeferToPassive;
+typedef NTSTATUS FN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA(VMBPACKETCOMPLETION PacketCompletionContext,
+							 UINT32 Flags,
+							 PMDL *Mdl);
+typedef FN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA *PFN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA;
+FN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA VmbChannelPacketGetExternalData;
+typedef VOID FN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE(VMBCHANNEL Channel,
+							       BOOLEAN RequirePassive);
+typedef FN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE *PFN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE;
+FN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE VmbChannelSetIncomingProcessingAtPassive;
+typedef VOID FN_VMB_CHANNEL_SET_TRANSACTION_QUOTA(VMBCHANNEL Channel,
+						  UINT32 Quota);
+typedef FN_VMB_CHANNEL_SET_TRANSACTION_QUOTA *PFN_VMB_CHANNEL_SET_TRANSACTION_QUOTA;
+FN_VMB_CHANNEL_SET_TRANSACTION_QUOTA VmbChannelSetTransactionQuota;
 
 /* Send path. */
-UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel);
-VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel);
-NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
-			     UINT32 ByteCount);
-VOID VmbPacketFree(VMBPACKET VmbPacket);
-VOID VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
-				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine);
-NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
-		       UINT32 BufferLength, PMDL ExternalDataMdl,
-		       UINT32 Flags);
-NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
-				      UINT32 BufferLength,
-				      PMDL ExternalDataMdl, UINT32 MdlOffset,
-				      UINT32 MdlLength, UINT32 Flags);
-NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
-				       UINT32 BufferLength,
-				       PPFN_NUMBER ExternalDataPfns,
-				       UINT32 PfnLength, UINT32 Flags);
-NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
-					  UINT32 BufferSize,
-					  PMDL ExternalDataMdl, UINT32 Flags,
-					  PVOID CompletionBuffer,
-					  PUINT32 CompletionBufferSize,
-					  PLARGE_INTEGER Timeout);
+typedef UINT32 FN_VMB_CHANNEL_SIZEOF_PACKET(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_SIZEOF_PACKET *PFN_VMB_CHANNEL_SIZEOF_PACKET;
+FN_VMB_CHANNEL_SIZEOF_PACKET VmbChannelSizeofPacket;
+typedef VMBPACKET FN_VMB_PACKET_ALLOCATE(VMBCHANNEL Channel);
+typedef FN_VMB_PACKET_ALLOCATE *PFN_VMB_PACKET_ALLOCATE;
+FN_VMB_PACKET_ALLOCATE VmbPacketAllocate;
+typedef NTSTATUS FN_VMB_PACKET_INITIALIZE(VMBCHANNEL Channel,
+					  VMBPACKET VmbPacket,
+					  UINT32 ByteCount);
+typedef FN_VMB_PACKET_INITIALIZE *PFN_VMB_PACKET_INITIALIZE;
+FN_VMB_PACKET_INITIALIZE VmbPacketInitialize;
+typedef VOID FN_VMB_PACKET_FREE(VMBPACKET VmbPacket);
+typedef FN_VMB_PACKET_FREE *PFN_VMB_PACKET_FREE;
+FN_VMB_PACKET_FREE VmbPacketFree;
+typedef VOID FN_VMB_PACKET_SET_COMPLETION_ROUTINE(VMBPACKET PacketObject,
+						  PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine);
+typedef FN_VMB_PACKET_SET_COMPLETION_ROUTINE *PFN_VMB_PACKET_SET_COMPLETION_ROUTINE;
+FN_VMB_PACKET_SET_COMPLETION_ROUTINE VmbPacketSetCompletionRoutine;
+typedef NTSTATUS FN_VMB_PACKET_SEND(VMBPACKET PacketObject, PVOID Buffer,
+				    UINT32 BufferLength, PMDL ExternalDataMdl,
+				    UINT32 Flags);
+typedef FN_VMB_PACKET_SEND *PFN_VMB_PACKET_SEND;
+FN_VMB_PACKET_SEND VmbPacketSend;
+typedef NTSTATUS FN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL(VMBPACKET PacketObject,
+						      PVOID Buffer,
+						      UINT32 BufferLength,
+						      PMDL ExternalDataMdl,
+						      UINT32 MdlOffset,
+						      UINT32 MdlLength,
+						      UINT32 Flags);
+typedef FN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL *PFN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL;
+FN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL VmbPacketSendWithExternalMdl;
+typedef NTSTATUS FN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS(VMBPACKET PacketObject,
+						       PVOID Buffer,
+						       UINT32 BufferLength,
+						       PPFN_NUMBER ExternalDataPfns,
+						       UINT32 PfnLength,
+						       UINT32 Flags);
+typedef FN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS *PFN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS;
+FN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS VmbPacketSendWithExternalPfns;
+typedef NTSTATUS FN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST(VMBCHANNEL Channel,
+							 PVOID Buffer,
+							 UINT32 BufferSize,
+							 PMDL ExternalDataMdl,
+							 UINT32 Flags,
+							 PVOID CompletionBuffer,
+							 PUINT32 CompletionBufferSize,
+							 PLARGE_INTEGER Timeout);
+typedef FN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST *PFN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST;
+FN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST VmbChannelSendSynchronousRequest;
 
 /* GPADLs. */
-NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
-					 PVOID Buffer, UINT32 ByteCount,
-					 PUINT32 GpadlHandle);
-NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
-				      PMDL Mdl, UINT32 StartOffsetWithinMdl,
-				      UINT32 DataLengthWithinMdl,
-				      PUINT32 GpadlHandle);
-VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle);
+typedef NTSTATUS FN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER(VMBCHANNEL Channel,
+							 UINT32 Flags,
+							 PVOID Buffer,
+							 UINT32 ByteCount,
+							 PUINT32 GpadlHandle);
+typedef FN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER *PFN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER;
+FN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER VmbChannelCreateGpadlFromBuffer;
+typedef NTSTATUS FN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL(VMBCHANNEL Channel,
+						      UINT32 Flags, PMDL Mdl,
+						      UINT32 StartOffsetWithinMdl,
+						      UINT32 DataLengthWithinMdl,
+						      PUINT32 GpadlHandle);
+typedef FN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL *PFN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL;
+FN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL VmbChannelCreateGpadlFromMdl;
+typedef VOID FN_VMB_CHANNEL_DELETE_GPADL(VMBCHANNEL Channel,
+					 UINT32 GpadlHandle);
+typedef FN_VMB_CHANNEL_DELETE_GPADL *PFN_VMB_CHANNEL_DELETE_GPADL;
+FN_VMB_CHANNEL_DELETE_GPADL VmbChannelDeleteGpadl;
 
 /* Context pointers and queries. */
-VOID VmbChannelSetPointer(VMBCHANNEL Channel, PVOID Pointer);
-PVOID VmbChannelGetPointer(VMBCHANNEL Channel);
-VOID VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer);
-PVOID VmbPacketGetPointer(VMBPACKET PacketObject);
-VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject);
-VOID VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
-				    LPGUID InterfaceInstance);
-VOID VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
-			    UINT64 *MmioSize);
-NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
-				       PUINT16 OriginalLatency);
+typedef VOID FN_VMB_CHANNEL_SET_POINTER(VMBCHANNEL Channel, PVOID Pointer);
+typedef FN_VMB_CHANNEL_SET_POINTER *PFN_VMB_CHANNEL_SET_POINTER;
+FN_VMB_CHANNEL_SET_POINTER VmbChannelSetPointer;
+typedef PVOID FN_VMB_CHANNEL_GET_POINTER(VMBCHANNEL Channel);
+typedef FN_VMB_CHANNEL_GET_POINTER *PFN_VMB_CHANNEL_GET_POINTER;
+FN_VMB_CHANNEL_GET_POINTER VmbChannelGetPointer;
+typedef VOID FN_VMB_PACKET_SET_POINTER(VMBPACKET PacketObject, PVOID Pointer);
+typedef FN_VMB_PACKET_SET_POINTER *PFN_VMB_PACKET_SET_POINTER;
+FN_VMB_PACKET_SET_POINTER VmbPacketSetPointer;
+typedef PVOID FN_VMB_PACKET_GET_POINTER(VMBPACKET PacketObject);
+typedef FN_VMB_PACKET_GET_POINTER *PFN_VMB_PACKET_GET_POINTER;
+FN_VMB_PACKET_GET_POINTER VmbPacketGetPointer;
+typedef VMBCHANNEL FN_VMB_PACKET_GET_CHANNEL(VMBPACKET PacketObject);
+typedef FN_VMB_PACKET_GET_CHANNEL *PFN_VMB_PACKET_GET_CHANNEL;
+FN_VMB_PACKET_GET_CHANNEL VmbPacketGetChannel;
+typedef VOID FN_VMB_CHANNEL_GET_INTERFACE_INSTANCE(VMBCHANNEL Channel,
+						   LPGUID InterfaceInstance);
+typedef FN_VMB_CHANNEL_GET_INTERFACE_INSTANCE *PFN_VMB_CHANNEL_GET_INTERFACE_INSTANCE;
+FN_VMB_CHANNEL_GET_INTERFACE_INSTANCE VmbChannelGetInterfaceInstance;
+typedef VOID FN_VMB_CHANNEL_GET_MMIO_SPACE(VMBCHANNEL Channel,
+					   UINT64 *MmioAddress,
+					   UINT64 *MmioSize);
+typedef FN_VMB_CHANNEL_GET_MMIO_SPACE *PFN_VMB_CHANNEL_GET_MMIO_SPACE;
+FN_VMB_CHANNEL_GET_MMIO_SPACE VmbChannelGetMmioSpace;
+typedef NTSTATUS FN_VMB_CHANNEL_SET_INTERRUPT_LATENCY(VMBCHANNEL Channel,
+						      UINT16 Latency,
+						      PUINT16 OriginalLatency);
+typedef FN_VMB_CHANNEL_SET_INTERRUPT_LATENCY *PFN_VMB_CHANNEL_SET_INTERRUPT_LATENCY;
+FN_VMB_CHANNEL_SET_INTERRUPT_LATENCY VmbChannelSetInterruptLatency;
+
+/*
+ * The interface a Windows driver queries (WdfFdoQueryForInterface) to call
+ * KMCL through pointers; VmbKmclQueryClientInterface() is the Linux way to
+ * get it.  Members in the documented order.
+ */
+#define KMCL_CLIENT_INTERFACE_VERSION_V1	1
+
+typedef VOID (*PINTERFACE_REFERENCE)(PVOID Context);
+typedef VOID (*PINTERFACE_DEREFERENCE)(PVOID Context);
+
+typedef struct _INTERFACE {
+	UINT16 Size;
+	UINT16 Version;
+	PVOID Context;
+	PINTERFACE_REFERENCE InterfaceReference;
+	PINTERFACE_DEREFERENCE InterfaceDereference;
+} INTERFACE, *PINTERFACE;
+
+typedef struct _KMCL_CLIENT_INTERFACE_V1 {
+	INTERFACE InterfaceHeader;
+	PFN_VMB_CHANNEL_ALLOCATE VmbChannelAllocate;
+	PFN_VMB_CHANNEL_CLEANUP VmbChannelCleanup;
+	PFN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER VmbChannelCreateGpadlFromBuffer;
+	PFN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL VmbChannelCreateGpadlFromMdl;
+	PFN_VMB_CHANNEL_DELETE_GPADL VmbChannelDeleteGpadl;
+	PFN_VMB_CHANNEL_DISABLE VmbChannelDisable;
+	PFN_VMB_CHANNEL_ENABLE VmbChannelEnable;
+	PFN_VMB_CHANNEL_GET_INTERFACE_INSTANCE VmbChannelGetInterfaceInstance;
+	PFN_VMB_CHANNEL_GET_MMIO_SPACE VmbChannelGetMmioSpace;
+	PFN_VMB_CHANNEL_GET_POINTER VmbChannelGetPointer;
+	PFN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE VmbChannelInitSetClientContextSize;
+	PFN_VMB_CHANNEL_INIT_SET_FLAGS VmbChannelInitSetFlags;
+	PFN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME VmbChannelInitSetFriendlyName;
+	PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA VmbChannelInitSetMaximumExternalData;
+	PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE VmbChannelInitSetMaximumPacketSize;
+	PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS VmbChannelInitSetProcessPacketCallbacks;
+	PFN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS VmbChannelInitSetStateChangeCallbacks;
+	PFN_VMB_CHANNEL_PACKET_COMPLETE VmbChannelPacketComplete;
+	PFN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE VmbChannelPacketDeferToPassive;
+	PFN_VMB_CHANNEL_PACKET_FAIL VmbChannelPacketFail;
+	PFN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA VmbChannelPacketGetExternalData;
+	PFN_VMB_CHANNEL_PAUSE VmbChannelPause;
+	PFN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST VmbChannelSendSynchronousRequest;
+	PFN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE VmbChannelSetIncomingProcessingAtPassive;
+	PFN_VMB_CHANNEL_SET_INTERRUPT_LATENCY VmbChannelSetInterruptLatency;
+	PFN_VMB_CHANNEL_SET_POINTER VmbChannelSetPointer;
+	PFN_VMB_CHANNEL_SET_TRANSACTION_QUOTA VmbChannelSetTransactionQuota;
+	PFN_VMB_CHANNEL_SIZEOF_PACKET VmbChannelSizeofPacket;
+	PFN_VMB_CHANNEL_START VmbChannelStart;
+	PFN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT VmbClientChannelInitSetRingBufferPageCount;
+	PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP VmbClientChannelInitSetTargetPnp;
+	PFN_VMB_PACKET_ALLOCATE VmbPacketAllocate;
+	PFN_VMB_PACKET_FREE VmbPacketFree;
+	PFN_VMB_PACKET_GET_CHANNEL VmbPacketGetChannel;
+	PFN_VMB_PACKET_GET_POINTER VmbPacketGetPointer;
+	PFN_VMB_PACKET_INITIALIZE VmbPacketInitialize;
+	PFN_VMB_PACKET_SEND VmbPacketSend;
+	PFN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL VmbPacketSendWithExternalMdl;
+	PFN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS VmbPacketSendWithExternalPfns;
+	PFN_VMB_PACKET_SET_COMPLETION_ROUTINE VmbPacketSetCompletionRoutine;
+	PFN_VMB_PACKET_SET_POINTER VmbPacketSetPointer;
+} KMCL_CLIENT_INTERFACE_V1, *PKMCL_CLIENT_INTERFACE_V1;
+
+NTSTATUS VmbKmclQueryClientInterface(PKMCL_CLIENT_INTERFACE_V1 Interface,
+				     UINT16 Size, UINT16 Version);
 
 #endif /* _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H */

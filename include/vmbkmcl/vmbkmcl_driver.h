@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmbkmcl_driver.h - how a ported driver binds to its devices on Linux.
+ *
+ * Windows gives a VSC its channel through PnP; here the driver registers
+ * the device classes it serves, and vmbkmcl calls @add once per device
+ * offered in one of them, in process context.  @add then does what the
+ * Windows driver did in its device-add path: VmbChannelAllocate() on the
+ * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This is
+ * the only API a port needs besides KMCL.
+ *
+ * When the host rescinds a device, vmbkmcl closes its channels (the
+ * driver sees EvtChannelSuspend if running, then EvtChannelClosed) before
+ * @remove; @remove then cleans up (VmbChannelDisable() is a no-op by
+ * then, VmbChannelCleanup() frees).  For hibernation vmbkmcl closes the
+ * channels around @suspend and re-enables them after @resume, with the
+ * usual callbacks; a driver renegotiates in EvtChannelOpened or
+ * PostStarted as after any open.
+ */
+#ifndef _VMBKMCL_DRIVER_H
+#define _VMBKMCL_DRIVER_H
+
+#include <linux/hyperv.h>
+#include <linux/list.h>
+
+/**
+ * struct vmbkmcl_client_driver - a ported driver.
+ * @name:     driver name.
+ * @id_table: device classes served, as hv_vmbus_device_id, { } last.
+ * @add:      bind to @dev: allocate and enable its channel(s).  Process
+ *            context.  Returns 0 or a negative errno.
+ * @remove:   unbind: clean up the channel(s).  Process context.
+ * @suspend:  optional; hibernation is starting, channels still open.
+ * @resume:   optional; hibernation is over, channels not yet re-enabled.
+ * @hv:       private: the hv_driver registered with hv_vmbus.
+ * @node:     private.
+ * @on_vmbus: private: @hv is registered with hv_vmbus.
+ */
+struct vmbkmcl_client_driver {
+	const char *name;
+	const struct hv_vmbus_device_id *id_table;
+	int (*add)(struct hv_device *dev);
+	void (*remove)(struct hv_device *dev);
+	int (*suspend)(struct hv_device *dev);
+	int (*resume)(struct hv_device *dev);
+	struct hv_driver hv;
+	struct list_head node;
+	bool on_vmbus;
+};
+
+int __vmbkmcl_register_client_driver(struct vmbkmcl_client_driver *drv,
+				     struct module *owner,
+				     const char *mod_name);
+void vmbkmcl_unregister_client_driver(struct vmbkmcl_client_driver *drv);
+
+#define vmbkmcl_register_client_driver(drv) \
+	__vmbkmcl_register_client_driver(drv, THIS_MODULE, KBUILD_MODNAME)
+
+#endif /* _VMBKMCL_DRIVER_H */

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: boot the test kernel with vmbkmcl, the simulated host and the
+# sample ports, let the demo host drive them, unload everything, and print
+# what happened.
+#
+# In:  the source tree; QEMU_* knobs as scripts/qemu-run.sh takes them.
+# Out: the transcript (lines the demo host, the samples and vmbkmcl
+#      printed), build/demo/console.log; exit 0 only if every module loaded
+#      and unloaded and the kernel reported no BUG, WARNING or Oops.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=$here/build/demo
+mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo vmbkmcl_demo)
+
+"$here/scripts/deps.sh"
+kdir=$("$here/scripts/testkernel.sh")
+"$here/scripts/build-modules.sh" "$kdir" "$out/modules"
+
+then=$out/then.sh
+{
+	echo '#!/bin/busybox sh'
+	echo 'echo "demo: unloading every module"'
+	for ((i = ${#mods[@]} - 1; i >= 0; i--)); do
+		echo "rmmod ${mods[i]} || echo 'rmmod-failed ${mods[i]}' > /dev/ttyS1"
+	done
+	echo 'grep -q vmbkmcl /proc/modules || echo "demo: all modules unloaded"'
+} > "$then"
+kos=()
+for m in "${mods[@]}"; do
+	kos+=("$out/modules/$m.ko")
+done
+INITRAMFS_THEN=$then "$here/scripts/initramfs.sh" "$out/initramfs.cpio.gz" \
+	"${kos[@]}"
+
+echo "demo: booting under ${QEMU_ACCEL:-tcg}" >&2
+rc=0
+"$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
+	"$out/initramfs.cpio.gz" "$out" || rc=$?
+
+tr -d '\r' < "$out/console.log" | grep -E '^(demo|heartbeat|echo|vmbkmcl): ' |
+	grep -v 'loading out-of-tree module' || true
+
+fail=()
+[ "$rc" -eq 0 ] || fail+=("QEMU exited with $rc")
+verdict=$(tr -d '\r' < "$out/verdict" 2>/dev/null || true)
+grep -qx vmbkmcl-done <<< "$verdict" || fail+=("the guest never finished")
+if grep -E 'failed' <<< "$verdict"; then
+	fail+=("a module failed to load or unload")
+fi
+if grep -nE 'BUG:|WARNING:|Oops|Call Trace|Kernel panic' "$out/console.log"; then
+	fail+=("the kernel reported a problem")
+fi
+if [ ${#fail[@]} -gt 0 ]; then
+	printf 'demo: FAILED: %s\n' "${fail[@]}"
+	echo "demo: see $out/console.log"
+	exit 1
+fi
+echo "demo: ok (console: $out/console.log)"
