@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: boot the bench kernel once and measure vmbkmcl against the
-# native Linux ring code, as ratios taken in that one boot.
+# make bench: boot make check's test kernel once and measure vmbkmcl
+# against the native Linux ring code, as ratios taken in that one boot.
 #
-# In:  the source tree; BENCH_PLANT=1 to load vmbkmcl_bench_plant first (one
-#      planted allocation per packet on every vmbkmcl path, proving the
-#      allocation counter sees it); QEMU_* knobs as scripts/qemu-run.sh
+# In:  the source tree; BENCH_PLANT=1 to load vmbkmcl_bench_plant first
+#      (one planted allocation per packet on every vmbkmcl path, proving
+#      the allocation counter sees it); QEMU_* knobs as scripts/qemu-run.sh
 #      takes them.
 # Out: build/bench/{console.log,verdict,results.txt}; the table and the
 #      machine-readable lines on stdout (scripts/bench-report); non-zero
@@ -17,8 +17,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/build/bench
 
 "$here/scripts/deps.sh"
-kdir=$("$here/scripts/testkernel.sh" "$here/kunit/testkernel.config" \
-	"$here/kunit/bench/bench.config")
+kdir=$("$here/scripts/testkernel.sh")
 "$here/scripts/build-modules.sh" "$kdir" "$out/modules"
 
 # The smoke suite first: on this kernel it also proves, every run, that

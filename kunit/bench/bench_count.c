@@ -21,7 +21,7 @@
  * packet inside ProcessPacket, its send completion routine and its
  * synchronous-request loop, which must read as one allocation per packet.
  *
- * Kernels without CONFIG_KPROBES (the `make check` kernel) cannot count:
+ * Kernels without CONFIG_KPROBES (Debian's, say) cannot count:
  * bench_count_start() says so with -EOPNOTSUPP.
  */
 #include <linux/kprobes.h>

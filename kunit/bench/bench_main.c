@@ -332,7 +332,7 @@ static int bench_counters(struct bench_fixture *f, struct bench_result *sum)
 
 	ret = bench_count_start();
 	if (ret) {
-		bench_out("FAILED allocation probes: %d (bench kernel needs CONFIG_KPROBES)",
+		bench_out("FAILED allocation probes: %d (the kernel needs CONFIG_KPROBES)",
 			  ret);
 		return ret;
 	}

@@ -5,8 +5,9 @@
  * bench relies on, never a time: every path runs to the end, vmbkmcl
  * reads exactly the bytes the native loop reads, each side gets one
  * interrupt per batch, and the signals the host would see are equal.
- * Where the kernel can count allocations (the bench kernel), a planted
- * allocation must be seen and an unplanted run must show none.
+ * Where the kernel can count allocations (CONFIG_KPROBES, as the test
+ * kernel has), a planted allocation must be seen and an unplanted run must
+ * show none.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -93,7 +94,7 @@ static void allocation_counter_sees_a_planted_allocation(struct kunit *test)
 	int ret = bench_count_start();
 
 	if (ret == -EOPNOTSUPP)
-		kunit_skip(test, "no CONFIG_KPROBES: the bench kernel counts");
+		kunit_skip(test, "no CONFIG_KPROBES: nothing can count");
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	vmbkmcl_bench_plant_alloc(true);
 	ret = bench_rx_run(test->priv, BENCH_RX_INLINE, SMOKE_PAYLOAD,
