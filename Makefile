@@ -4,6 +4,7 @@
 #
 #   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
 #   make check         build a test kernel, run every KUnit suite in QEMU
+#   make check-debug   the same suites on a KASAN/UBSAN/lockdep/kmemleak kernel
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
 #   make lint          checkpatch, sparse, kernel-doc; each must report nothing
@@ -20,7 +21,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check compat demo docs lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check check-debug compat demo docs lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -30,6 +31,9 @@ modules:
 
 check:
 	@scripts/check.sh
+
+check-debug:
+	@scripts/check.sh --debug
 
 compat:
 	@scripts/compat.sh

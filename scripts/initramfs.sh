@@ -7,10 +7,13 @@
 # Out: OUT, a gzipped newc cpio.  Its /init mounts proc, sysfs, devtmpfs and
 #      debugfs, insmods each module (KUnit suites run inside insmod), then
 #      writes the verdict to /dev/ttyS1, the harness's dedicated port:
-#      "insmod-failed <module>" per failure, and "vmbkmcl-done" last.  The
-#      console carries only what the kernel prints, so it cannot fake a pass.
+#      "insmod-failed <module>" per failure; on a kernel with kmemleak, after
+#      a leak scan whose report goes to the console, "kmemleak-leaks <N>" (or
+#      "kmemleak-failed" when the scan was refused); "vmbkmcl-done" last.
+#      The console cannot fake a pass: a verdict comes only from this port.
 #      INITRAMFS_THEN names a shell script /init runs after the modules are
-#      loaded (as /then.sh; it may write its own failures to /dev/ttyS1).
+#      loaded (as /then.sh; it may write its own failures to /dev/ttyS1),
+#      before the leak scan.
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUT [MODULE.ko...]" >&2; exit 2; }
@@ -43,6 +46,21 @@ for m in $(cat /modules.list); do
 	insmod "/lib/modules/$m" || echo "insmod-failed $m" > /dev/ttyS1
 done
 [ -x /then.sh ] && /then.sh
+# Debug kernels only.  A scan records each object's checksum; an object is
+# reported by a later scan that finds it unreferenced, unchanged since, and
+# older than kmemleak's 5 s minimum age.  So scan, wait past that age, scan
+# again: whatever the suites (or /then.sh) leaked is listed, and the
+# verdict follows.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -e $kmemleak ]; then
+	if echo scan > $kmemleak && sleep 6 && echo scan > $kmemleak; then
+		cat $kmemleak > /tmp/kmemleak
+		cat /tmp/kmemleak
+		echo "kmemleak-leaks $(grep -c '^unreferenced object' /tmp/kmemleak)" > /dev/ttyS1
+	else
+		echo kmemleak-failed > /dev/ttyS1
+	fi
+fi
 echo vmbkmcl-done > /dev/ttyS1
 poweroff -f
 INIT
