@@ -23,6 +23,8 @@ case ${1:-} in
 --debug)
 	flavour=check-debug
 	fragments+=("$here/kunit/debug.config")
+	# The API-misuse verifier is on in the debug run.
+	export INSMOD_ARGS="vmbkmcl.ko:verifier=1 ${INSMOD_ARGS:-}"
 	report_args+=(--kmemleak)
 	;;
 *)

@@ -11,6 +11,8 @@
 #      a leak scan whose report goes to the console, "kmemleak-leaks <N>" (or
 #      "kmemleak-failed" when the scan was refused); "vmbkmcl-done" last.
 #      The console cannot fake a pass: a verdict comes only from this port.
+#      INSMOD_ARGS gives module parameters as "module.ko:param=value ..."
+#      (one word per parameter).
 #      INITRAMFS_THEN names a shell script /init runs after the modules are
 #      loaded (as /then.sh; it may write its own failures to /dev/ttyS1),
 #      before the leak scan.
@@ -31,6 +33,10 @@ for ko in "$@"; do
 	cp "$ko" "$staging/lib/modules/"
 	basename "$ko" >> "$staging/modules.list"
 done
+: > "$staging/insmod.args"
+for arg in ${INSMOD_ARGS:-}; do
+	echo "${arg%%:*} ${arg#*:}" >> "$staging/insmod.args"
+done
 if [ -n "${INITRAMFS_THEN:-}" ]; then
 	install -m 0755 "$INITRAMFS_THEN" "$staging/then.sh"
 fi
@@ -43,7 +49,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 for m in $(cat /modules.list); do
-	insmod "/lib/modules/$m" || echo "insmod-failed $m" > /dev/ttyS1
+	args=$(grep "^$m " /insmod.args | cut -d' ' -f2- | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod "/lib/modules/$m" $args || echo "insmod-failed $m" > /dev/ttyS1
 done
 [ -x /then.sh ] && /then.sh
 # Debug kernels only.  A scan records each object's checksum; an object is
