@@ -42,6 +42,10 @@
  * payload of an incoming packet.
  */
 #define VMB_RX_HEADER_ROOM		512
+/* Slots the runner reserves at once, so a batch takes vmb_rx.lock once
+ * per this many packets rather than once per packet.
+ */
+#define VMB_RX_STASH			16
 
 enum vmb_channel_state {
 	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
@@ -96,7 +100,10 @@ struct vmb_rx_stats {
 
 enum vmb_rx_packet_state {
 	VMB_RX_FREE,
-	VMB_RX_DELIVERING,	/* inside ProcessPacket */
+	VMB_RX_DELIVERING,	/* reserved for a copy, or inside ProcessPacket */
+	VMB_RX_RETIRED,		/* completed inside its ProcessPacket; the
+				 * runner returns it to the pool
+				 */
 	VMB_RX_OUTSTANDING,	/* delivered, not completed */
 	VMB_RX_DEFERRED,	/* waiting for passive redelivery */
 	VMB_RX_PARKED,		/* completed; completion awaits ring space */
@@ -113,7 +120,12 @@ enum vmb_rx_packet_state {
  * @flags:	ProcessPacket flags.
  * @trans_id:	the host's transaction id, echoed in the completion.
  * @completion_requested: the host asked for a completion.
- * @state:	enum vmb_rx_packet_state, under vmb_rx.lock.
+ * @state:	enum vmb_rx_packet_state, under vmb_rx.lock; but the
+ *		runner's own context may turn DELIVERING into RETIRED
+ *		without it (see VmbChannelPacketComplete()), and the runner
+ *		turns DELIVERING into OUTSTANDING with cmpxchg(), which a
+ *		completion on another CPU may beat.
+ * @deliverer:	the task context ProcessPacket runs in, while it does.
  * @completion_len: queued completion payload bytes, kept in @buf.
  * @tx_entry:	on the outbound queue while its completion waits there.
  */
@@ -127,6 +139,7 @@ struct vmb_rx_packet {
 	u64 trans_id;
 	bool completion_requested;
 	u8 state;
+	struct task_struct *deliverer;
 	u32 completion_len;
 	struct vmb_tx_entry tx_entry;
 };
@@ -152,11 +165,15 @@ struct vmb_rx_packet {
  * @work:	process-context runner: deferred packets, passive batches.
  * @idle:	woken when the runner stops or a slot is freed.
  * @batch_count: ProcessPacket calls since the last ProcessingComplete.
+ * @stash:	slots the runner reserved for the batch's next copies,
+ *		counted as taken and held; the runner's alone, and empty
+ *		whenever the runner is not in a batch.
+ * @nstash:	their number.
  * @stats:	counters.
  * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
 struct vmb_rx {
-	spinlock_t lock;	/* the fields below but stats, batch_count */
+	spinlock_t lock;	/* the fields below but stats, batch_count, stash */
 	struct vmb_rx_packet *slots;
 	u32 nslots;
 	u8 *buffers;
@@ -174,6 +191,8 @@ struct vmb_rx {
 	struct work_struct work;
 	wait_queue_head_t idle;
 	u32 batch_count;
+	struct vmb_rx_packet *stash[VMB_RX_STASH];
+	u32 nstash;
 	struct vmb_rx_stats stats;
 	struct vmb_rx_ext *ext;
 };
@@ -231,6 +250,17 @@ struct vmb_channel {
 	struct dentry *debugfs;
 	struct vmb_gpadls gpadls;
 };
+
+/*
+ * Does the runner have queue work: entries queued, or a threshold to
+ * disarm?  Read without the lock on every run, so an idle channel costs
+ * no lock, no call and no look at the outbound ring; an entry queued
+ * meanwhile arms the threshold and kicks, or the host's interrupt comes.
+ */
+static inline bool vmb_tx_drain_pending(struct vmb_channel *c)
+{
+	return READ_ONCE(c->tx.queued) || READ_ONCE(c->tx.armed);
+}
 
 /* receive.c */
 void vmb_rx_interrupt(void *context);

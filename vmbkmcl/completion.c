@@ -40,9 +40,25 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 		rx->stats.completions_lost++;
 	kick = vmb_rx_free_slot_locked(rx, p);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	wake_up(&rx->idle);
+	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
+	if (wq_has_sleeper(&rx->idle))
+		wake_up(&rx->idle);
 	if (kick)
 		vmb_rx_kick(c);
+}
+
+/*
+ * Is @p being completed from inside its own ProcessPacket, or from an
+ * interrupt nested in it?  Then nothing runs concurrently with the runner
+ * on @p, and marking it is enough: the runner settles it under the lock it
+ * takes after delivery anyway.  The same task on another CPU is
+ * impossible: the task the runner interrupted, or runs as, runs nowhere
+ * else meanwhile.
+ */
+static bool vmb_rx_completing_own(struct vmb_rx_packet *p)
+{
+	return READ_ONCE(p->state) == VMB_RX_DELIVERING &&
+	       READ_ONCE(p->deliverer) == current;
 }
 
 /**
@@ -124,6 +140,10 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	c = p->channel;
 	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
 	if (!p->completion_requested) {
+		if (vmb_rx_completing_own(p)) {
+			WRITE_ONCE(p->state, VMB_RX_RETIRED);
+			return;
+		}
 		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
 		return;
 	}

@@ -60,6 +60,14 @@ void vmb_out_notify(struct vmb_channel *c)
 		c->ops->notify(c->vmbus);
 }
 
+/* The outbound pending_send_sz, and its shadow the runner reads. */
+static void vmb_out_set_threshold(struct vmb_channel *c, u32 space)
+{
+	lockdep_assert_held(&c->tx.lock);
+	set_channel_pending_send_size(c->vmbus, space);
+	WRITE_ONCE(c->tx.armed, space != 0);
+}
+
 /*
  * Arm the threshold for the head; true if its space is already free.  The
  * threshold is at least a quarter of the ring, so a drain writes many
@@ -74,11 +82,11 @@ static bool vmb_out_arm_locked(struct vmb_channel *c)
 	lockdep_assert_held(&c->tx.lock);
 	head = list_first_entry_or_null(&c->tx.queue, struct vmb_tx_entry, node);
 	if (!head) {
-		set_channel_pending_send_size(c->vmbus, 0);
+		vmb_out_set_threshold(c, 0);
 		return false;
 	}
 	space = max(head->space, out->ring_datasize / VMB_OUT_WATERMARK_DIV);
-	set_channel_pending_send_size(c->vmbus, space);
+	vmb_out_set_threshold(c, space);
 	/* Pairs with the host's barrier between freeing space and reading
 	 * pending_send_sz: either it signals, or this sees the space.
 	 */
@@ -142,6 +150,8 @@ void vmb_tx_drain(struct vmb_channel *c)
 	LIST_HEAD(done);
 	unsigned long flags;
 
+	if (!vmb_tx_drain_pending(c))
+		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	while ((e = list_first_entry_or_null(&c->tx.queue,
 					     struct vmb_tx_entry, node))) {
@@ -161,7 +171,7 @@ void vmb_tx_drain(struct vmb_channel *c)
 			list_add_tail(&e->node, &done);
 	}
 	if (!e)
-		set_channel_pending_send_size(c->vmbus, 0);
+		vmb_out_set_threshold(c, 0);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	if (wrote)
 		vmb_out_notify(c);

@@ -15,12 +15,26 @@
  *     the interrupt stays masked, the batch ends with ProcessingComplete so
  *     a client batching work there never waits on itself, and whoever
  *     lifts the stop (a completion, Start) kicks the runner.
- *  4. Each packet is copied once, from the iterator's buffer into a slot of
- *     the pool preallocated at Enable; the slot, and so the Buffer the
+ *  4. Each packet is copied once: the iterator copies it straight into a
+ *     slot of the pool preallocated at Enable, because the runner points
+ *     the channel's copy buffer (inbound.pkt_buffer) at a slot it reserved
+ *     before the copy.  With no slot free, the copy lands in the channel's
+ *     own buffer (completions and dropped packets need none); a packet
+ *     that turns out to need one then takes one, or stays in the ring.
+ *     The channel's own buffer is put back before the runner returns, so
+ *     close frees what open allocated.  The slot, and so the Buffer the
  *     client was given, lives until VmbChannelPacketComplete.
  *  5. Host input is checked (rx_validate.c) before anything is delivered;
  *     a bad packet is counted and skipped by its true length, and a ring
  *     whose framing cannot be trusted stops the inbound queue.
+ *  6. The runner reserves slots VMB_RX_STASH at a time, under one lock,
+ *     and gives back what the batch did not use before it returns.  After
+ *     delivery it settles the packet: still the client's (outstanding)
+ *     with a cmpxchg, deferred or freed under vmb_rx.lock.  A packet
+ *     completed inside its own ProcessPacket (same task context as the
+ *     runner) is only marked VMB_RX_RETIRED; when another packet waits,
+ *     its slot is simply reused as the next reservation.  So neither
+ *     client takes a lock per packet in the runner.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -42,31 +56,73 @@ void vmb_rx_kick(struct vmb_channel *c)
 static void vmb_rx_deliver(struct vmb_channel *c, struct vmb_rx_packet *p)
 {
 	trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
+	p->deliverer = current;
 	c->process_packet(c, p, p->buf + p->data_offset, p->data_len, p->flags);
 	c->rx.batch_count++;
 }
 
-/* After ProcessPacket returned: where does the slot go? */
-static void vmb_rx_after_delivery(struct vmb_channel *c,
-				  struct vmb_rx_packet *p)
+/*
+ * After ProcessPacket returned: where does the slot go?  With @reserve,
+ * also take a slot for the next packet's copy, under the same lock.
+ */
+static struct vmb_rx_packet *
+vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
+		      bool reserve)
 {
+	struct vmb_rx_packet *next = NULL;
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
 
+	/* Completed inside its ProcessPacket and wanted again at once: the
+	 * slot is still counted as taken and held, exactly as a reservation
+	 * is, and nobody else can see it, so it needs no lock.
+	 */
+	if (reserve && p->state == VMB_RX_RETIRED) {
+		p->state = VMB_RX_DELIVERING;
+		return p;
+	}
+	/* Still the client's: only a completion on another CPU can change
+	 * the state meanwhile, and if it wins, the lock sorts it out.
+	 */
+	if (p->state == VMB_RX_DELIVERING &&
+	    cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
+	    VMB_RX_DELIVERING) {
+		if (!reserve)
+			return NULL;
+		if (rx->nstash)
+			return rx->stash[--rx->nstash];
+		spin_lock_irqsave(&rx->lock, flags);
+		next = vmb_rx_reserve_locked(rx);
+		spin_unlock_irqrestore(&rx->lock, flags);
+		return next;
+	}
 	spin_lock_irqsave(&rx->lock, flags);
-	if (p->state == VMB_RX_DELIVERING)
+	switch (p->state) {
+	case VMB_RX_DELIVERING:
 		p->state = VMB_RX_OUTSTANDING;
-	else if (p->state == VMB_RX_DEFERRED)
+		break;
+	case VMB_RX_DEFERRED:
 		list_add_tail(&p->node, &rx->deferred);
+		break;
+	case VMB_RX_RETIRED:
+		/* The runner is running: there is nothing to kick. */
+		vmb_rx_free_slot_locked(rx, p);
+		break;
+	}
+	if (reserve)
+		next = rx->nstash ? rx->stash[--rx->nstash] :
+				    vmb_rx_reserve_locked(rx);
 	spin_unlock_irqrestore(&rx->lock, flags);
+	return next;
 }
 
-static void vmb_rx_accept(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *desc, u32 len,
-			  struct vmb_rx_packet *p)
+/* Deliver the packet the iterator copied into @p's buffer. */
+static struct vmb_rx_packet *vmb_rx_accept(struct vmb_channel *c, u32 len,
+					   struct vmb_rx_packet *p, bool more)
 {
+	const struct vmpacket_descriptor *desc = (const void *)p->buf;
+
 	trace_vmbkmcl_packet_received(c, desc->trans_id, len);
-	memcpy(p->buf, desc, len);
 	p->data_offset = desc->offset8 << 3;
 	p->data_len = len - p->data_offset;
 	p->trans_id = desc->trans_id;
@@ -76,7 +132,7 @@ static void vmb_rx_accept(struct vmb_channel *c,
 		   0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 	c->rx.stats.packets++;
 	vmb_rx_deliver(c, p);
-	vmb_rx_after_delivery(c, p);
+	return vmb_rx_after_delivery(c, p, more);
 }
 
 static void vmb_rx_stop_corrupt(struct vmb_channel *c,
@@ -94,26 +150,48 @@ static void vmb_rx_stop_corrupt(struct vmb_channel *c,
 }
 
 /*
- * Handle the packet the iterator just copied; returns the descriptor to
- * advance past (its len8 is the true frame length), or NULL to stop with
- * the packet left in the ring.
+ * The checks vmb_rx_validate() makes of an inband packet or a completion,
+ * inline for the common cases; anything else, good or bad, goes the long
+ * way.
  */
-static const struct vmpacket_descriptor *
-vmb_rx_one(struct vmb_channel *c, const struct vmpacket_descriptor *desc,
-	   struct vmpacket_descriptor *skip)
+static bool vmb_rx_simple_ok(struct vmb_channel *c,
+			     const struct vmpacket_descriptor *desc,
+			     const struct vmpacket_descriptor *raw, u32 len)
+{
+	return (desc->type == VM_PKT_DATA_INBAND ||
+		desc->type == VM_PKT_COMP) && len <= c->rx.buf_size &&
+	       (u32)desc->len8 << 3 == len &&
+	       READ_ONCE(raw->offset8) == desc->offset8;
+}
+
+/*
+ * Handle the packet the iterator just copied (into *@slot's buffer if one
+ * was reserved, else into the channel's own).  Fills @next with the header
+ * to advance past, with the true frame length: the copy itself may be
+ * reused before the iterator moves on.  Returns false to stop with the
+ * packet left in the ring.  *@slot is the reservation for the next copy.
+ */
+static bool vmb_rx_one(struct vmb_channel *c,
+		       const struct vmpacket_descriptor *desc,
+		       struct vmpacket_descriptor *next,
+		       struct vmb_rx_packet **slot)
 {
 	struct hv_ring_buffer_info *rbi = &c->vmbus->inbound;
 	const struct vmpacket_descriptor *raw =
 		(const void *)(rbi->ring_buffer->buffer + rbi->priv_read_index);
-	u32 len = vmb_rx_frame_len(c->vmbus, raw);
+	u32 avail = vmb_rx_bytes_to_read(rbi);
+	u32 len = vmb_rx_frame_len(raw, avail);
 	struct vmb_rx_packet *p;
 	enum vmb_rx_drop why;
 
 	if (!len) {
 		vmb_rx_stop_corrupt(c, raw);
-		return NULL;
+		return false;
 	}
-	why = vmb_rx_validate(c, desc, raw, len);
+	*next = *desc;
+	next->len8 = len >> 3;
+	why = vmb_rx_simple_ok(c, desc, raw, len) ?
+	      VMB_DROP_NR : vmb_rx_validate(c, desc, raw, len);
 	/* Completions need no slot and flow even while delivery is stopped,
 	 * so PostStarted may wait for one.
 	 */
@@ -121,18 +199,38 @@ vmb_rx_one(struct vmb_channel *c, const struct vmpacket_descriptor *desc,
 	    !vmb_tx_on_completion(c, desc, len))
 		why = VMB_DROP_UNEXPECTED_COMPLETION;
 	if (why != VMB_DROP_NR || desc->type == VM_PKT_COMP) {
+		/* No slot used: a reserved one waits for the next copy. */
 		if (why != VMB_DROP_NR)
 			vmb_rx_count_drop(c, why, desc);
-		/* Advance by the true length, not the iterator's clamp. */
-		*skip = *desc;
-		skip->len8 = len >> 3;
-		return skip;
+		return true;
 	}
-	p = vmb_rx_take_slot(&c->rx);
-	if (!p)
-		return NULL;
-	vmb_rx_accept(c, desc, len, p);
-	return desc;
+	p = *slot;
+	if (p && (const void *)desc == p->buf &&
+	    !READ_ONCE(c->rx.stop)) {
+		*slot = NULL;
+	} else {
+		/* The copy is in the channel's own buffer: no slot was
+		 * reserved when it was made.
+		 */
+		p = NULL;
+		if (c->rx.nstash && !READ_ONCE(c->rx.stop))
+			p = c->rx.stash[--c->rx.nstash];
+		if (!p)
+			p = vmb_rx_take_slot(&c->rx);
+		if (!p)
+			return false;
+		memcpy(p->buf, desc, len);
+	}
+	/* Reserve for the next copy only if one is already there. */
+	*slot = vmb_rx_accept(c, len, p, avail > len + VMB_PKT_TRAILER);
+	return true;
+}
+
+/* Where the iterator copies the next packet. */
+static void vmb_rx_copy_to(struct hv_ring_buffer_info *rbi, void *spare,
+			   struct vmb_rx_packet *slot)
+{
+	rbi->pkt_buffer = slot ? slot->buf : spare;
 }
 
 static void vmb_rx_end_batch(struct vmb_channel *c)
@@ -151,16 +249,23 @@ static void vmb_rx_end_batch(struct vmb_channel *c)
 static void vmb_rx_batch(struct vmb_channel *c)
 {
 	struct vmbus_channel *ch = c->vmbus;
-	const struct vmpacket_descriptor *desc, *next;
-	struct vmpacket_descriptor skip;
+	struct hv_ring_buffer_info *rbi = &ch->inbound;
+	const struct vmpacket_descriptor *desc;
+	struct vmpacket_descriptor next;
+	struct vmb_rx_packet *slot;
+	void *spare = rbi->pkt_buffer;
 
+	slot = NULL;
 	for (;;) {
-		hv_begin_read(&ch->inbound);
+		hv_begin_read(rbi);
+		if (!slot && hv_get_bytes_to_read(rbi))
+			slot = vmb_rx_reserve(&c->rx);
+		vmb_rx_copy_to(rbi, spare, slot);
 		for (desc = hv_pkt_iter_first(ch); desc;
-		     desc = __hv_pkt_iter_next(ch, next)) {
-			next = vmb_rx_one(c, desc, &skip);
-			if (!next)
+		     desc = __hv_pkt_iter_next(ch, &next)) {
+			if (!vmb_rx_one(c, desc, &next, &slot))
 				break;
+			vmb_rx_copy_to(rbi, spare, slot);
 		}
 		/* Give the host its space back before deciding to unmask. */
 		hv_pkt_iter_close(ch);
@@ -169,9 +274,11 @@ static void vmb_rx_batch(struct vmb_channel *c)
 			c->rx.stats.stalls++;
 			break;
 		}
-		if (!hv_end_read(&ch->inbound))
+		if (!hv_end_read(rbi))
 			break;
 	}
+	rbi->pkt_buffer = spare;
+	vmb_rx_unreserve(&c->rx, slot);
 	if (!c->rx.batch_count)
 		c->rx.stats.empty_wakeups++;
 	vmb_rx_end_batch(c);
@@ -211,7 +318,8 @@ static bool vmb_rx_leave(struct vmb_channel *c, bool process_context)
 	to_worker = !process_context &&
 		    (!list_empty(&rx->deferred) || rx->passive);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	if (!again)
+	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
+	if (!again && wq_has_sleeper(&rx->idle))
 		wake_up(&rx->idle);
 	if (!again && to_worker)
 		queue_work(system_wq, &rx->work);
@@ -244,7 +352,7 @@ static void vmb_rx_redeliver_deferred(struct vmb_channel *c)
 	while ((p = vmb_rx_next_deferred(&c->rx))) {
 		c->rx.stats.redelivered++;
 		vmb_rx_deliver(c, p);
-		vmb_rx_after_delivery(c, p);
+		vmb_rx_after_delivery(c, p, false);
 	}
 	vmb_rx_end_batch(c);
 }
@@ -257,7 +365,8 @@ static void vmb_rx_run(struct vmb_channel *c, bool process_context)
 		return;
 	do {
 		/* Space the host freed: what waits for it goes first. */
-		vmb_tx_drain(c);
+		if (vmb_tx_drain_pending(c))
+			vmb_tx_drain(c);
 		/* A kick taken while we ran wants a batch in softirq. */
 		kick_softirq |= rerun;
 		if (process_context)

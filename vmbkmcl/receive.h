@@ -15,9 +15,36 @@
 void vmb_rx_kick(struct vmb_channel *c);
 void vmb_rx_work(struct work_struct *work);
 
+/*
+ * Bytes the host wrote past the iterator's position, the current packet
+ * included.  Inline, as both run once per packet.
+ */
+static inline u32 vmb_rx_bytes_to_read(struct hv_ring_buffer_info *rbi)
+{
+	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+	u32 read = rbi->priv_read_index;
+
+	return write >= read ? write - read : rbi->ring_datasize - read + write;
+}
+
+/*
+ * Bytes the packet really occupies, read once from the ring header the
+ * iterator copied from, or 0 when that length cannot be followed safely
+ * within the @avail bytes written.  The iterator clamps a bad len8 and
+ * rewrites a bad offset8 in its copy, so the copy alone cannot tell a
+ * truncated packet from a whole one.
+ */
+static inline u32 vmb_rx_frame_len(const struct vmpacket_descriptor *raw,
+				   u32 avail)
+{
+	u32 len = (u32)READ_ONCE(raw->len8) << 3;
+
+	if (len < sizeof(*raw) || len + VMB_PKT_TRAILER > avail)
+		return 0;
+	return len;
+}
+
 /* rx_validate.c */
-u32 vmb_rx_frame_len(struct vmbus_channel *ch,
-		     const struct vmpacket_descriptor *raw);
 enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 				 const struct vmpacket_descriptor *desc,
 				 const struct vmpacket_descriptor *raw, u32 len);
@@ -27,6 +54,9 @@ const char *vmb_rx_drop_name(enum vmb_rx_drop why);
 
 /* rx_control.c */
 struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx);
+struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx);
+struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx);
+void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p);
 bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p);
 
 #endif /* _VMBKMCL_RECEIVE_H */

@@ -44,6 +44,80 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 	return p;
 }
 
+static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p = NULL;
+
+	lockdep_assert_held(&rx->lock);
+	if (!rx->stop && rx->taken < rx->quota)
+		p = list_first_entry_or_null(&rx->free, struct vmb_rx_packet,
+					     node);
+	if (p) {
+		list_del_init(&p->node);
+		p->state = VMB_RX_DELIVERING;
+		rx->taken++;
+		rx->held++;
+	}
+	return p;
+}
+
+/*
+ * Reserve a slot for the iterator to copy the next packet into, if one is
+ * free and delivery may go on, and refill the runner's stash while at it.
+ * Failing records no stall: the packet may need no slot at all.
+ */
+struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
+
+	lockdep_assert_held(&rx->lock);
+	while (rx->nstash < VMB_RX_STASH &&
+	       (p = vmb_rx_reserve_one_locked(rx)))
+		rx->stash[rx->nstash++] = p;
+	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
+}
+
+struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
+	unsigned long flags;
+
+	if (rx->nstash)
+		return rx->stash[--rx->nstash];
+	/* One only: a batch of one packet should not reserve a stash. */
+	spin_lock_irqsave(&rx->lock, flags);
+	p = vmb_rx_reserve_one_locked(rx);
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return p;
+}
+
+static void vmb_rx_unreserve_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	lockdep_assert_held(&rx->lock);
+	rx->held--;
+	rx->taken--;
+	p->state = VMB_RX_FREE;
+	list_add(&p->node, &rx->free);
+}
+
+/*
+ * Give back the reservations the batch did not use, @p (may be NULL) and
+ * the stash; nothing waits for them.
+ */
+void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	unsigned long flags;
+
+	if (!p && !rx->nstash)
+		return;
+	spin_lock_irqsave(&rx->lock, flags);
+	if (p)
+		vmb_rx_unreserve_locked(rx, p);
+	while (rx->nstash)
+		vmb_rx_unreserve_locked(rx, rx->stash[--rx->nstash]);
+	spin_unlock_irqrestore(&rx->lock, flags);
+}
+
 /*
  * Return a slot to the pool.  Returns true when delivery had stalled and
  * must be kicked.
@@ -122,6 +196,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->running = false;
 	rx->rerun = false;
 	rx->batch_count = 0;
+	rx->nstash = 0;
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
 	vmb_verifier_add_slots(rx->slots, rx->nslots);

@@ -28,31 +28,6 @@ static const char * const vmb_drop_names[VMB_DROP_NR] = {
 	[VMB_DROP_UNEXPECTED_COMPLETION] = "completion for no request",
 };
 
-static u32 vmb_ring_bytes_to_read(struct hv_ring_buffer_info *rbi)
-{
-	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
-	u32 read = rbi->priv_read_index;
-
-	return write >= read ? write - read : rbi->ring_datasize - read + write;
-}
-
-/*
- * Bytes the packet really occupies, read once from the ring header the
- * iterator copied from, or 0 when that length cannot be followed safely.
- * The iterator clamps a bad len8 and rewrites a bad offset8 in its copy, so
- * the copy alone cannot tell a truncated packet from a whole one.
- */
-u32 vmb_rx_frame_len(struct vmbus_channel *ch,
-		     const struct vmpacket_descriptor *raw)
-{
-	u32 len = (u32)READ_ONCE(raw->len8) << 3;
-
-	if (len < sizeof(*raw) ||
-	    len + VMB_PKT_TRAILER > vmb_ring_bytes_to_read(&ch->inbound))
-		return 0;
-	return len;
-}
-
 static bool vmb_rx_xfer_pages_ok(const struct vmpacket_descriptor *desc,
 				 u32 off)
 {

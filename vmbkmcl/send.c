@@ -9,9 +9,11 @@
  *    completion routine runs, exactly once: when the host completes it
  *    (WAIT_FOR_COMPLETION), when it is on the ring (otherwise), or with
  *    STATUS_DEVICE_REMOVED / STATUS_CANCELLED if neither can happen.
- *  - The inline data is copied into the packet at send time, so the
- *    caller's buffer may be reused at once and a queued send owns its
- *    bytes.
+ *  - The inline data is written to the ring straight from the caller's
+ *    buffer when the send goes out at once, and copied into the packet
+ *    only when it must queue; either way before VmbPacketSend* returns,
+ *    so the caller's buffer may be reused at once and a queued send owns
+ *    its bytes.
  *
  * A packet's state (enum vmb_packet_state) changes only under vmb_tx.lock,
  * and a completion from the host is honoured only for a packet that is on
@@ -169,12 +171,12 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 	p->state = waits ? VMB_PACKET_WAITING : VMB_PACKET_IDLE;
 	if (p->type == VM_PKT_DATA_USING_GPA_DIRECT)
 		ret = vmbus_sendpacket_mpb_desc(c->vmbus, (void *)p->data,
-						p->desc_len,
-						p->data + p->desc_len, p->len,
-						p->trans_id);
+						p->desc_len, (void *)p->src,
+						p->len, p->trans_id);
 	else
-		ret = vmbus_sendpacket(c->vmbus, p->data, p->len, p->trans_id,
-				       VM_PKT_DATA_INBAND, p->vmbus_flags);
+		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
+				       p->trans_id, VM_PKT_DATA_INBAND,
+				       p->vmbus_flags);
 	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
 	} else if (!ret) {
@@ -240,7 +242,8 @@ void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
 
 /**
  * vmb_tx_submit() - write @p now, or queue it.
- * @p:         a prepared packet: data copied, type and flags set.
+ * @p:         a prepared packet: @p->src set, type and flags set; the bytes
+ *             at @p->src are copied into the packet if it must queue.
  * @may_queue: false: fail with STATUS_BUFFER_OVERFLOW rather than queue.
  *
  * Context: any context up to softirq.
@@ -259,14 +262,16 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 
 	if (vmb_violated(!READ_ONCE(tx->open), VMB_RULE_SEND_NOT_OPEN, c->name))
 		return STATUS_INVALID_DEVICE_STATE;
-	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
-	if (waits && !p->trans_id)
-		return STATUS_INSUFFICIENT_RESOURCES;
 	p->entry.rx = false;
 	p->entry.space = vmb_out_space((p->desc_len ?:
 					sizeof(struct vmpacket_descriptor)) + p->len);
 
 	spin_lock_irqsave(&tx->lock, flags);
+	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
+	if (waits && !p->trans_id) {
+		spin_unlock_irqrestore(&tx->lock, flags);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (!tx->open)
 		status = STATUS_INVALID_DEVICE_STATE;
 	else if (!vmb_out_fits(c, p->entry.space))
@@ -279,6 +284,13 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 		} else if (tx->queued >= VMB_TX_QUEUE_MAX) {
 			status = STATUS_DEVICE_BUSY;
 		} else {
+			/* The caller may reuse its buffer once we return;
+			 * an external-data send built its bytes in place.
+			 */
+			if (p->src != p->data + p->desc_len) {
+				memcpy(p->data + p->desc_len, p->src, p->len);
+				p->src = p->data + p->desc_len;
+			}
 			p->state = VMB_PACKET_QUEUED;
 			tx->stats.queued++;
 			trace_vmbkmcl_send_queued(c, p->trans_id, p->len);
@@ -527,9 +539,10 @@ VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
 EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
 
 /**
- * vmb_packet_prepare() - check a send's arguments and copy its data.
+ * vmb_packet_prepare() - check a send's arguments and note its data.
  * @p:     the packet.
- * @buf:   inline data.
+ * @buf:   inline data; read by vmb_tx_submit(), which writes it to the
+ *         ring or copies it into the packet before returning.
  * @len:   inline bytes, at most the channel's maximum packet size.
  * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*.
  *
@@ -552,7 +565,7 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 		return STATUS_INVALID_PARAMETER;
 	if (p->state != VMB_PACKET_IDLE)
 		return STATUS_INVALID_DEVICE_STATE;
-	memcpy(p->data, buf, len);
+	p->src = buf;
 	p->len = len;
 	p->desc_len = 0;
 	p->type = VM_PKT_DATA_INBAND;
@@ -564,7 +577,8 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 /**
  * VmbPacketSend() - send a packet, queueing it if the ring is full.
  * @PacketObject:    the packet, not in flight, with a completion routine.
- * @Buffer:          inline data, copied before this returns.
+ * @Buffer:          inline data, on the ring or copied into the packet
+ *                   before this returns.
  * @BufferLength:    bytes, at most the channel's maximum packet size.
  * @ExternalDataMdl: optional external data, sent by reference as for
  *                   VmbPacketSendWithExternalMdl() (whole chain), which

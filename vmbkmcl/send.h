@@ -10,7 +10,8 @@
  * and drained in order when the host frees space.  One queue means one
  * threshold and one order.
  *
- * Lock order: vmb_tx.lock, then vmb_rx.lock, then vmb_xact_table.lock.
+ * Lock order: vmb_tx.lock, then vmb_rx.lock.  The transaction table has
+ * no lock of its own: vmb_tx.lock guards it.
  */
 #ifndef _VMBKMCL_SEND_H
 #define _VMBKMCL_SEND_H
@@ -41,15 +42,13 @@ struct vmb_xact_slot {
 };
 
 /**
- * struct vmb_xact_table - see xact.c.
- * @lock:  guards the rest.
+ * struct vmb_xact_table - see xact.c; under vmb_tx.lock.
  * @slots: @size slots.
  * @size:  slots.
  * @free:  first free slot, or U32_MAX.
  * @live:  slots in use.
  */
 struct vmb_xact_table {
-	spinlock_t lock;	/* the slots and the free list */
 	struct vmb_xact_slot *slots;
 	u32 size;
 	u32 free;
@@ -92,13 +91,15 @@ enum vmb_packet_state {
  * @routine:	completion routine; NULL until set for an initialised one.
  * @pointer:	VmbPacketSetPointer.
  * @trans_id:	transaction id while waiting for completion, else 0.
+ * @src:	the inline bytes: the sender's buffer while VmbPacketSend*
+ *		runs, @data + @desc_len once the packet is queued.
  * @desc_len:	external-data descriptor bytes at the start of @data.
  * @len:	inline bytes after the descriptor.
  * @type:	VM_PKT_DATA_INBAND or VM_PKT_DATA_USING_GPA_DIRECT.
  * @vmbus_flags: descriptor flags (completion requested).
  * @state:	enum vmb_packet_state.
  * @pooled:	came from VmbPacketAllocate.
- * @data:	descriptor, then inline bytes, copied at send time.
+ * @data:	descriptor, then the inline bytes of a queued send.
  */
 struct vmb_packet {
 	struct vmb_channel *channel;
@@ -107,6 +108,7 @@ struct vmb_packet {
 	PFN_VMB_PACKET_COMPLETION_ROUTINE routine;
 	void *pointer;
 	u64 trans_id;
+	const void *src;
 	u32 desc_len;
 	u32 len;
 	u16 type;
@@ -144,10 +146,12 @@ struct vmb_tx_stats {
  * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
+ * @armed:	the outbound pending_send_sz is set: a copy the runner can
+ *		read without touching the ring's header page.
  * @stats:	counters.
  */
 struct vmb_tx {
-	spinlock_t lock;	/* the queue, ring writes, packet states */
+	spinlock_t lock;	/* the queue, ring writes, packet states, xacts */
 	struct list_head queue;
 	u32 queued;
 	struct list_head pool;
@@ -155,6 +159,7 @@ struct vmb_tx {
 	u32 packet_size;
 	struct vmb_xact_table xacts;
 	bool open;
+	bool armed;
 	struct vmb_tx_stats stats;
 };
 

@@ -108,6 +108,7 @@ static NTSTATUS vmb_ext_finish(struct vmb_packet *p, const void *buf, u32 len,
 	p->desc_len = sizeof(struct vmbus_packet_mpb_array) +
 		      npfns * sizeof(u64);
 	memcpy(p->data + p->desc_len, buf, len);
+	p->src = p->data + p->desc_len;
 	p->len = len;
 	p->type = VM_PKT_DATA_USING_GPA_DIRECT;
 	vmb_ext_desc(p)->rangecount = 1;

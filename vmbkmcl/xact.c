@@ -10,8 +10,10 @@
  * is never enabled on a vmbkmcl channel (no next_request_id_callback, no
  * rqstor_size), so the id reaches the host as written, on 6.1 and 6.12.
  *
- * Locking: the table's spinlock (irqsave: ids are taken and released from
- * any context).  The owner pointer is only handed back, never dereferenced
+ * Locking: the send engine's vmb_tx.lock, which every caller already
+ * holds to keep a packet's state and its id together; a lock of the
+ * table's own only cost an irqsave round trip more per send and two per
+ * completion.  The owner pointer is only handed back, never dereferenced
  * here.
  */
 #include <linux/slab.h>
@@ -35,7 +37,6 @@ int vmb_xact_init(struct vmb_xact_table *t, u32 size)
 {
 	u32 i;
 
-	spin_lock_init(&t->lock);
 	t->slots = vmb_kvcalloc(size, sizeof(*t->slots), GFP_KERNEL);
 	if (!t->slots)
 		return -ENOMEM;
@@ -66,17 +67,15 @@ void vmb_xact_destroy(struct vmb_xact_table *t)
  * @t:     the table.
  * @owner: handed back when the id completes.
  *
- * Context: any context.
+ * Context: under vmb_tx.lock.
  * Return: the id, or 0 when every slot is live.
  */
 u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 {
 	struct vmb_xact_slot *s;
-	unsigned long flags;
 	u64 id = 0;
 	u32 i;
 
-	spin_lock_irqsave(&t->lock, flags);
 	i = t->free;
 	if (i != VMB_XACT_NONE) {
 		s = &t->slots[i];
@@ -85,7 +84,6 @@ u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 		t->live++;
 		id = (u64)s->gen << 32 | (i + 1);
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
 	return id;
 }
 
@@ -94,7 +92,6 @@ static struct vmb_xact_slot *vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
 	u64 slot = id & VMB_XACT_SLOT_MASK;
 	struct vmb_xact_slot *s;
 
-	lockdep_assert_held(&t->lock);
 	if (!slot || slot > t->size)
 		return NULL;
 	s = &t->slots[slot - 1];
@@ -108,7 +105,6 @@ static void *vmb_xact_release(struct vmb_xact_table *t,
 {
 	void *owner = s->owner;
 
-	lockdep_assert_held(&t->lock);
 	s->owner = NULL;
 	/* Generation 0 is never issued, so an id of 0 never matches. */
 	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
@@ -126,21 +122,14 @@ static void *vmb_xact_release(struct vmb_xact_table *t,
  * The caller serialises find and free with the owner's own state (the
  * send engine holds vmb_tx.lock across both).
  *
- * Context: any context.
+ * Context: under vmb_tx.lock.
  * Return: the owner, or NULL when @id is unknown, stale or already ended.
  */
 void *vmb_xact_find(struct vmb_xact_table *t, u64 id)
 {
-	struct vmb_xact_slot *s;
-	unsigned long flags;
-	void *owner = NULL;
+	struct vmb_xact_slot *s = vmb_xact_lookup(t, id);
 
-	spin_lock_irqsave(&t->lock, flags);
-	s = vmb_xact_lookup(t, id);
-	if (s)
-		owner = s->owner;
-	spin_unlock_irqrestore(&t->lock, flags);
-	return owner;
+	return s ? s->owner : NULL;
 }
 
 /**
@@ -148,41 +137,34 @@ void *vmb_xact_find(struct vmb_xact_table *t, u64 id)
  * @t:  the table.
  * @id: an id vmb_xact_alloc() returned and nothing freed since.
  *
- * Context: any context.
+ * Context: under vmb_tx.lock.
  */
 void vmb_xact_free(struct vmb_xact_table *t, u64 id)
 {
-	struct vmb_xact_slot *s;
-	unsigned long flags;
+	struct vmb_xact_slot *s = vmb_xact_lookup(t, id);
 
-	spin_lock_irqsave(&t->lock, flags);
-	s = vmb_xact_lookup(t, id);
 	if (!WARN_ON(!s))
 		vmb_xact_release(t, s);
-	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 /**
  * vmb_xact_take_any() - end some live transaction, for teardown.
  * @t: the table.
  *
- * Context: any context.
+ * Context: under vmb_tx.lock.
  * Return: its owner, or NULL when none is live.
  */
 void *vmb_xact_take_any(struct vmb_xact_table *t)
 {
-	unsigned long flags;
 	void *owner = NULL;
 	u32 i;
 
-	spin_lock_irqsave(&t->lock, flags);
 	for (i = 0; t->live && i < t->size; i++) {
 		if (t->slots[i].owner) {
 			owner = vmb_xact_release(t, &t->slots[i]);
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
 	return owner;
 }
 
