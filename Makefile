@@ -4,6 +4,7 @@
 #
 #   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
 #   make check         build a test kernel, run every KUnit suite in QEMU
+#   make check-debug   the same suites on a KASAN/UBSAN/lockdep/kmemleak kernel
 #   make bench         vmbkmcl vs the native ring code, as ratios (not in check)
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
@@ -21,7 +22,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check bench compat demo docs lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check check-debug bench compat demo docs lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -31,6 +32,9 @@ modules:
 
 check:
 	@scripts/check.sh
+
+check-debug:
+	@scripts/check.sh --debug
 
 bench:
 	@scripts/bench.sh

@@ -323,7 +323,8 @@ static VOID rec_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 	r->ndone++;
 	spin_unlock_irqrestore(&r->lock, irqflags);
 	wake_up(&r->wq);
-	if (r->resend)
+	/* A send ended by a close is not sent again. */
+	if (r->resend && status == STATUS_SUCCESS)
 		r->resend(r, packet);
 }
 

@@ -7,10 +7,15 @@
 # Out: OUT, a gzipped newc cpio.  Its /init mounts proc, sysfs, devtmpfs and
 #      debugfs, insmods each module (KUnit suites run inside insmod), then
 #      writes the verdict to /dev/ttyS1, the harness's dedicated port:
-#      "insmod-failed <module>" per failure, and "vmbkmcl-done" last.  The
-#      console carries only what the kernel prints, so it cannot fake a pass.
+#      "insmod-failed <module>" per failure; on a kernel with kmemleak, after
+#      a leak scan whose report goes to the console, "kmemleak-leaks <N>" (or
+#      "kmemleak-failed" when the scan was refused); "vmbkmcl-done" last.
+#      The console cannot fake a pass: a verdict comes only from this port.
+#      INSMOD_ARGS gives module parameters as "module.ko:param=value ..."
+#      (one word per parameter).
 #      INITRAMFS_THEN names a shell script /init runs after the modules are
-#      loaded (as /then.sh; it may write its own failures to /dev/ttyS1).
+#      loaded (as /then.sh; it may write its own failures to /dev/ttyS1),
+#      before the leak scan.
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUT [MODULE.ko...]" >&2; exit 2; }
@@ -28,6 +33,10 @@ for ko in "$@"; do
 	cp "$ko" "$staging/lib/modules/"
 	basename "$ko" >> "$staging/modules.list"
 done
+: > "$staging/insmod.args"
+for arg in ${INSMOD_ARGS:-}; do
+	echo "${arg%%:*} ${arg#*:}" >> "$staging/insmod.args"
+done
 if [ -n "${INITRAMFS_THEN:-}" ]; then
 	install -m 0755 "$INITRAMFS_THEN" "$staging/then.sh"
 fi
@@ -40,9 +49,26 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 for m in $(cat /modules.list); do
-	insmod "/lib/modules/$m" || echo "insmod-failed $m" > /dev/ttyS1
+	args=$(grep "^$m " /insmod.args | cut -d' ' -f2- | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod "/lib/modules/$m" $args || echo "insmod-failed $m" > /dev/ttyS1
 done
 [ -x /then.sh ] && /then.sh
+# Debug kernels only.  A scan records each object's checksum; an object is
+# reported by a later scan that finds it unreferenced, unchanged since, and
+# older than kmemleak's 5 s minimum age.  So scan, wait past that age, scan
+# again: whatever the suites (or /then.sh) leaked is listed, and the
+# verdict follows.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -e $kmemleak ]; then
+	if echo scan > $kmemleak && sleep 6 && echo scan > $kmemleak; then
+		cat $kmemleak > /tmp/kmemleak
+		cat /tmp/kmemleak
+		echo "kmemleak-leaks $(grep -c '^unreferenced object' /tmp/kmemleak)" > /dev/ttyS1
+	else
+		echo kmemleak-failed > /dev/ttyS1
+	fi
+fi
 echo vmbkmcl-done > /dev/ttyS1
 poweroff -f
 INIT

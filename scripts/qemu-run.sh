@@ -4,8 +4,8 @@
 # Boot a kernel and initramfs once in QEMU and keep what it said.
 #
 # In:  KERNEL INITRD OUTDIR.  QEMU_ACCEL (tcg; kvm is opt-in, KVM guests
-#      hang on these machines), QEMU_TIMEOUT seconds (600), QEMU_APPEND
-#      (extra kernel arguments).
+#      hang on these machines), QEMU_TIMEOUT seconds (600), QEMU_MEM guest
+#      memory (1G), QEMU_APPEND (extra kernel arguments).
 # Out: OUTDIR/console.log (ttyS0) and OUTDIR/verdict (ttyS1, the port only
 #      the initramfs's /init writes).  Exit status is QEMU's, 124 on timeout.
 set -euo pipefail
@@ -14,12 +14,13 @@ set -euo pipefail
 kernel=$1 initrd=$2 outdir=$3
 accel=${QEMU_ACCEL:-tcg}
 limit=${QEMU_TIMEOUT:-600}
+mem=${QEMU_MEM:-1G}
 
 mkdir -p "$outdir"
 rm -f "$outdir/console.log" "$outdir/verdict"
 
 exec timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -m 1G -smp 2 -nodefaults -display none -no-reboot \
+	-accel "$accel" -m "$mem" -smp 2 -nodefaults -display none -no-reboot \
 	-chardev "file,id=console,path=$outdir/console.log" \
 	-serial chardev:console \
 	-chardev "file,id=verdict,path=$outdir/verdict" \

@@ -4,7 +4,8 @@
 # Build (or reuse) the small test kernel the KUnit suites and the demo boot.
 #
 # In:  fragments named on the command line (default kunit/testkernel.config),
-#      merged onto tinyconfig; Debian's /usr/src/linux-source-6.1.tar.xz.
+#      merged in that order onto tinyconfig; Debian's
+#      /usr/src/linux-source-6.1.tar.xz.  JOBS (nproc) parallel make jobs.
 # Out: on stdout, the path of a built kernel tree holding
 #      arch/x86/boot/bzImage and Module.symvers, ready for `make M=`.
 #
@@ -66,14 +67,24 @@ kmake tinyconfig
 	>> "$buildlog" 2>&1
 kmake olddefconfig
 
-# merge_config only warns when a dependency drops a requested option.
+# merge_config only warns when a dependency drops a requested option, or a
+# `select` turns on one the fragment asked to keep off.
 missing=0
 while IFS= read -r line; do
-	case $line in CONFIG_*=*) ;; *) continue ;; esac
-	if ! grep -qxF "$line" "$tree/.config"; then
+	case $line in
+	CONFIG_*=*)
+		grep -qxF "$line" "$tree/.config" && continue
 		log "option lost after olddefconfig: $line"
-		missing=1
-	fi
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		grep -q "^$opt=" "$tree/.config" || continue
+		log "option set after olddefconfig: $(grep "^$opt=" "$tree/.config")"
+		;;
+	*) continue ;;
+	esac
+	missing=1
 done < "$dir/fragment.config"
 [ $missing -eq 0 ] || exit 1
 
