@@ -14,7 +14,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 out=$2
 
+# Objects built against another kernel (or another config of the same
+# tree) must not be relinked: Kbuild cannot tell, since M= builds use the
+# same relative include paths everywhere, and a stale struct module layout
+# makes the .ko unloadable.
+stamp="$kdir $(cksum < "$kdir/include/generated/autoconf.h")"
+if [ "$(cat "$out/.kdir" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$out"
+fi
 mkdir -p "$out"
+echo "$stamp" > "$out/.kdir"
 srcs=("$here/Kbuild" "$here/VERSION")
 for d in vmbkmcl include kunit samples; do
 	if [ -d "$here/$d" ]; then
