@@ -5,6 +5,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <kunit/resource.h>
+
 #include "extclient.h"
 
 /* Bounded waits: generous for TCG, short enough to fail a hung case. */
@@ -71,6 +73,45 @@ static VOID extclient_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 	VmbPacketFree(packet);
 	wake_up(&x->wq);
 }
+
+struct ext_mdl_args {
+	void *va;
+	u32 len;
+};
+
+static int ext_mdl_init(struct kunit_resource *res, void *context)
+{
+	struct ext_mdl_args *a = context;
+	PMDL mdl = IoAllocateMdl(a->va, a->len, FALSE, FALSE, NULL);
+
+	if (!mdl)
+		return -ENOMEM;
+	MmBuildMdlForNonPagedPool(mdl);
+	res->data = mdl;
+	return 0;
+}
+
+static void ext_mdl_free(struct kunit_resource *res)
+{
+	IoFreeMdl(res->data);
+}
+
+/**
+ * ext_kunit_mdl() - an MDL over kernel memory, freed when the case ends.
+ * @test: the case.
+ * @va:   kmalloc, page-allocator or vmalloc memory.
+ * @len:  bytes.
+ *
+ * Return: the MDL, or NULL on allocation failure.
+ */
+PMDL ext_kunit_mdl(struct kunit *test, void *va, u32 len)
+{
+	struct ext_mdl_args a = { .va = va, .len = len };
+
+	return kunit_alloc_resource(test, ext_mdl_init, ext_mdl_free,
+				    GFP_KERNEL, &a);
+}
+EXPORT_SYMBOL_GPL(ext_kunit_mdl);
 
 /**
  * extclient_init() - allocate the client's channel on @sh's device.

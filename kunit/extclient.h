@@ -15,6 +15,7 @@
 #ifndef _VMBKMCL_EXTCLIENT_H
 #define _VMBKMCL_EXTCLIENT_H
 
+#include <kunit/test.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <vmbkmcl/mdl.h>
@@ -66,6 +67,7 @@ struct extclient {
 	NTSTATUS send_status;
 };
 
+PMDL ext_kunit_mdl(struct kunit *test, void *va, u32 len);
 int extclient_init(struct extclient *x, struct simhost *sh);
 NTSTATUS extclient_enable(struct extclient *x);
 void extclient_destroy(struct extclient *x);

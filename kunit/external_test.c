@@ -23,7 +23,6 @@
 #include "simhost_gpadl.h"
 
 #define MAX_BUFS		4
-#define MAX_MDLS		4
 #define BUF_PAGES		4
 #define BIG_BUF_PAGES		64
 #define INLINE_TAG		0x1e5dULL
@@ -39,8 +38,6 @@ struct ext_fixture {
 	void *bufs[MAX_BUFS];
 	bool vmalloced[MAX_BUFS];
 	u32 nbufs;
-	PMDL mdls[MAX_MDLS];
-	u32 nmdls;
 };
 
 static u8 pattern(u32 i, u8 seed)
@@ -68,8 +65,6 @@ static void ext_exit(struct kunit *test)
 
 	extclient_destroy(&f->x);
 	simhost_destroy(f->sh);
-	for (i = 0; i < f->nmdls; i++)
-		IoFreeMdl(f->mdls[i]);
 	for (i = 0; i < f->nbufs; i++) {
 		if (f->vmalloced[i])
 			vfree(f->bufs[i]);
@@ -101,17 +96,12 @@ static u8 *new_buf(struct kunit *test, u32 pages, bool vmalloced)
 	return buf;
 }
 
-/* An MDL over kernel memory, freed in .exit. */
+/* An MDL over kernel memory, freed when the case ends. */
 static PMDL new_mdl(struct kunit *test, void *va, u32 len)
 {
-	struct ext_fixture *f = test->priv;
-	PMDL mdl;
+	PMDL mdl = ext_kunit_mdl(test, va, len);
 
-	KUNIT_ASSERT_LT(test, f->nmdls, MAX_MDLS);
-	mdl = IoAllocateMdl(va, len, FALSE, FALSE, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, mdl);
-	f->mdls[f->nmdls++] = mdl;
-	MmBuildMdlForNonPagedPool(mdl);
 	return mdl;
 }
 

@@ -16,12 +16,12 @@
 #include <vmbkmcl/mdl.h>
 
 #include "../vmbkmcl/channel.h"
+#include "extclient.h"
 #include "recorder.h"
 #include "simhost_gpadl.h"
 
 #define LOG_CAP			16
 #define MAX_BUFS		4
-#define MAX_MDLS		4
 #define GPADL_PAGES		3
 #define PROBE_LEN		16
 #define NOT_A_HANDLE		0xdeadbeefU
@@ -40,8 +40,6 @@ struct gp_fixture {
 	u8 kinds[MAX_BUFS];
 	u8 orders[MAX_BUFS];
 	u32 nbufs;
-	PMDL mdls[MAX_MDLS];
-	u32 nmdls;
 };
 
 static int gp_init(struct kunit *test)
@@ -64,8 +62,6 @@ static void gp_exit(struct kunit *test)
 
 	recorder_destroy(&f->rec);
 	simhost_destroy(f->sh);
-	for (i = 0; i < f->nmdls; i++)
-		IoFreeMdl(f->mdls[i]);
 	for (i = 0; i < f->nbufs; i++) {
 		if (f->kinds[i] == BUF_KMALLOC)
 			kfree(f->bufs[i]);
@@ -118,17 +114,12 @@ static u8 *new_buf(struct kunit *test, enum buf_kind kind, u32 pages)
 	return buf;
 }
 
-/* An MDL over kernel memory, freed in .exit. */
+/* An MDL over kernel memory, freed when the case ends. */
 static PMDL new_mdl(struct kunit *test, void *va, u32 len)
 {
-	struct gp_fixture *f = test->priv;
-	PMDL mdl;
+	PMDL mdl = ext_kunit_mdl(test, va, len);
 
-	KUNIT_ASSERT_LT(test, f->nmdls, MAX_MDLS);
-	mdl = IoAllocateMdl(va, len, FALSE, FALSE, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, mdl);
-	f->mdls[f->nmdls++] = mdl;
-	MmBuildMdlForNonPagedPool(mdl);
 	return mdl;
 }
 
