@@ -73,9 +73,7 @@ static int fuzz_init(struct kunit *test)
 		seed = get_random_u32() ?: 1;
 	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
 	prandom_seed_state(&f->rnd, seed);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	test->priv = f;
 	return 0;
@@ -85,8 +83,7 @@ static void fuzz_exit(struct kunit *test)
 {
 	struct fuzz_fixture *f = test->priv;
 
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 /* A descriptor of @type with @payload random bytes after @offset. */

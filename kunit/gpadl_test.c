@@ -47,9 +47,7 @@ static int gp_init(struct kunit *test)
 	struct gp_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	test->priv = f;
 	return 0;
 }
@@ -60,8 +58,7 @@ static void gp_exit(struct kunit *test)
 	struct gp_fixture *f = test->priv;
 	u32 i;
 
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 	for (i = 0; i < f->nbufs; i++) {
 		if (f->kinds[i] == BUF_KMALLOC)
 			kfree(f->bufs[i]);

@@ -56,9 +56,7 @@ static int life_init(struct kunit *test)
 	struct life_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	responder_start(&f->resp, f->sh, RESP_ECHO);
 	INIT_DELAYED_WORK(&f->rescind_work, rescind_now);
 	test->priv = f;
@@ -73,8 +71,7 @@ static void life_exit(struct kunit *test)
 		kthread_stop(f->writer);
 	cancel_delayed_work_sync(&f->rescind_work);
 	responder_stop(&f->resp);
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 static void rescind_later(struct life_fixture *f, unsigned int ms)

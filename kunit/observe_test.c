@@ -30,9 +30,7 @@ static int obs_init(struct kunit *test)
 	struct obs_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	test->priv = f;
 	return 0;
@@ -42,8 +40,7 @@ static void obs_exit(struct kunit *test)
 {
 	struct obs_fixture *f = test->priv;
 
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 /* One burst of PACKETS packets, delivered as one batch. */

@@ -45,9 +45,7 @@ static int rx_init(struct kunit *test)
 	struct rx_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	test->priv = f;
 	return 0;
 }
@@ -56,8 +54,7 @@ static void rx_exit(struct kunit *test)
 {
 	struct rx_fixture *f = test->priv;
 
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 static void enable(struct kunit *test, struct rx_fixture *f)

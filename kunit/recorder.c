@@ -224,6 +224,45 @@ void recorder_destroy(struct recorder *r)
 }
 EXPORT_SYMBOL_GPL(recorder_destroy);
 
+/**
+ * recorder_kunit_start() - a simulated host with a recording channel on it.
+ * @test: the test, failed and aborted if either cannot be had.
+ * @r:    zeroed recorder in the test's fixture.
+ * @cap:  as for recorder_init().
+ *
+ * @r keeps the host even when the recorder fails, so a suite's exit can
+ * always call recorder_kunit_stop().
+ *
+ * Context: process context; sleeps.
+ * Return: the host.
+ */
+struct simhost *recorder_kunit_start(struct kunit *test, struct recorder *r,
+				     u32 cap)
+{
+	struct simhost *sh = simhost_create();
+
+	KUNIT_ASSERT_NOT_NULL(test, sh);
+	r->sh = sh;
+	KUNIT_ASSERT_EQ(test, recorder_init(r, sh, cap), 0);
+	return sh;
+}
+EXPORT_SYMBOL_GPL(recorder_kunit_start);
+
+/**
+ * recorder_kunit_stop() - undo recorder_kunit_start(), however far it got.
+ * @r: the recorder.
+ *
+ * Context: process context; sleeps.
+ */
+void recorder_kunit_stop(struct recorder *r)
+{
+	struct simhost *sh = r->sh;
+
+	recorder_destroy(r);
+	simhost_destroy(sh);
+}
+EXPORT_SYMBOL_GPL(recorder_kunit_stop);
+
 static bool rec_reached(struct recorder *r, u32 packets, u32 batches)
 {
 	unsigned long irqflags;

@@ -110,6 +110,9 @@ struct recorder {
 int recorder_init(struct recorder *r, struct simhost *sh, u32 cap);
 NTSTATUS recorder_enable(struct recorder *r);
 void recorder_destroy(struct recorder *r);
+struct simhost *recorder_kunit_start(struct kunit *test, struct recorder *r,
+				     u32 cap);
+void recorder_kunit_stop(struct recorder *r);
 bool recorder_wait(struct recorder *r, u32 packets, u32 batches);
 u32 recorder_complete_held(struct recorder *r, u32 n);
 u32 recorder_count(struct recorder *r, enum rec_kind kind);

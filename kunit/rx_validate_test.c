@@ -42,9 +42,7 @@ static int val_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->raw = kunit_kzalloc(test, RAW_MAX, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->raw);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	test->priv = f;
 	return 0;
@@ -54,8 +52,7 @@ static void val_exit(struct kunit *test)
 {
 	struct val_fixture *f = test->priv;
 
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 /* A descriptor with @payload bytes of tag after @offset bytes of header;

@@ -49,9 +49,7 @@ static int send_init(struct kunit *test)
 	struct send_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	responder_start(&f->resp, f->sh, RESP_ECHO);
 	f->packet_size = VmbChannelSizeofPacket(f->rec.channel);
 	test->priv = f;
@@ -63,8 +61,7 @@ static void send_exit(struct kunit *test)
 	struct send_fixture *f = test->priv;
 
 	responder_stop(&f->resp);
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 	kvfree(f->packets);
 }
 

@@ -26,9 +26,7 @@ static int ver_init(struct kunit *test)
 	struct ver_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = simhost_create();
-	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, LOG_CAP), 0);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	rec_expect_misuse(NULL);
 	test->priv = f;
@@ -40,8 +38,7 @@ static void ver_exit(struct kunit *test)
 	struct ver_fixture *f = test->priv;
 
 	vmbkmcl_verifier_enable(false);
-	recorder_destroy(&f->rec);
-	simhost_destroy(f->sh);
+	recorder_kunit_stop(&f->rec);
 }
 
 /* One more packet still gets through, so the misuse broke nothing. */
