@@ -67,6 +67,7 @@ static int fuzz_init(struct kunit *test)
 	struct fuzz_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
 	f->raw = kunit_kzalloc(test, RAW_MAX, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->raw);
 	if (!seed)
@@ -75,7 +76,6 @@ static int fuzz_init(struct kunit *test)
 	prandom_seed_state(&f->rnd, seed);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
-	test->priv = f;
 	return 0;
 }
 

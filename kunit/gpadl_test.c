@@ -47,8 +47,8 @@ static int gp_init(struct kunit *test)
 	struct gp_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	test->priv = f;
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	return 0;
 }
 

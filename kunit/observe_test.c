@@ -30,9 +30,9 @@ static int obs_init(struct kunit *test)
 	struct obs_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
-	test->priv = f;
 	return 0;
 }
 

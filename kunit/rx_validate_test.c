@@ -40,11 +40,11 @@ static int val_init(struct kunit *test)
 	struct val_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
 	f->raw = kunit_kzalloc(test, RAW_MAX, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->raw);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
-	test->priv = f;
 	return 0;
 }
 

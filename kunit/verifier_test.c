@@ -26,10 +26,10 @@ static int ver_init(struct kunit *test)
 	struct ver_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	rec_expect_misuse(NULL);
-	test->priv = f;
 	return 0;
 }
 
