@@ -185,16 +185,6 @@ static int fuzz_write_one(struct kunit *test, struct fuzz_fixture *f,
 	return ret;
 }
 
-static u64 total_drops(const struct vmb_rx_stats *st)
-{
-	u64 n = 0;
-	int i;
-
-	for (i = 0; i < VMB_DROP_NR; i++)
-		n += st->dropped[i];
-	return n;
-}
-
 static void every_packet_is_delivered_or_dropped_once(struct kunit *test)
 {
 	struct fuzz_fixture *f = test->priv;
@@ -221,7 +211,7 @@ static void every_packet_is_delivered_or_dropped_once(struct kunit *test)
 	simhost_sync(f->sh);
 
 	vmbkmcl_channel_rx_stats(f->rec.channel, &st);
-	KUNIT_EXPECT_EQ(test, st.packets + total_drops(&st), (u64)FUZZ_PACKETS);
+	KUNIT_EXPECT_EQ(test, st.packets + vmb_rx_total_drops(&st), (u64)FUZZ_PACKETS);
 	KUNIT_EXPECT_EQ(test, st.packets, (u64)f->written[FUZZ_GOOD]);
 	KUNIT_EXPECT_EQ(test, st.ring_corrupt, 0ULL);
 	for (i = 0; i < f->rec.nevents; i++) {
@@ -235,7 +225,7 @@ static void every_packet_is_delivered_or_dropped_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0U);
 	KUNIT_EXPECT_EQ(test, expect - 1, (u64)f->written[FUZZ_GOOD]);
 	kunit_info(test, "%u packets: %u valid, %llu dropped (type %llu, offset %llu, oversize %llu, xfer %llu, gpa %llu, completion %llu)\n",
-		   FUZZ_PACKETS, f->written[FUZZ_GOOD], total_drops(&st),
+		   FUZZ_PACKETS, f->written[FUZZ_GOOD], vmb_rx_total_drops(&st),
 		   st.dropped[VMB_DROP_BAD_TYPE], st.dropped[VMB_DROP_BAD_OFFSET],
 		   st.dropped[VMB_DROP_OVERSIZE],
 		   st.dropped[VMB_DROP_BAD_XFER_PAGES],

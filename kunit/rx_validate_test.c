@@ -225,16 +225,6 @@ static void get_stats(struct val_fixture *f, struct vmb_rx_stats *st)
 	vmbkmcl_channel_rx_stats(f->rec.channel, st);
 }
 
-static u64 total_drops(const struct vmb_rx_stats *st)
-{
-	u64 n = 0;
-	int i;
-
-	for (i = 0; i < VMB_DROP_NR; i++)
-		n += st->dropped[i];
-	return n;
-}
-
 static void bad_packet_is_dropped_and_counted_good_one_follows(struct kunit *test)
 {
 	const struct val_case *c = test->param_value;
@@ -261,7 +251,7 @@ static void bad_packet_is_dropped_and_counted_good_one_follows(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, f->rec.events[first + delivered].flags, 0U);
 
 	get_stats(f, &st);
-	KUNIT_EXPECT_EQ(test, total_drops(&st), (u64)!delivered);
+	KUNIT_EXPECT_EQ(test, vmb_rx_total_drops(&st), (u64)!delivered);
 	if (!delivered)
 		KUNIT_EXPECT_EQ(test, st.dropped[c->reason], 1ULL);
 	KUNIT_EXPECT_EQ(test, st.ring_corrupt, 0ULL);
@@ -294,7 +284,7 @@ static void unfollowable_framing_stops_the_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_PACKET), 0U);
 	get_stats(f, &st);
 	KUNIT_EXPECT_EQ(test, st.ring_corrupt, 1ULL);
-	KUNIT_EXPECT_EQ(test, total_drops(&st), 0ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rx_total_drops(&st), 0ULL);
 
 	/* Nothing more is read, whatever the host does. */
 	simhost_interrupt(f->sh);

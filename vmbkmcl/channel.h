@@ -91,6 +91,17 @@ struct vmb_rx_stats {
 	u64 ring_corrupt;
 };
 
+/* Packets dropped for any reason. */
+static inline u64 vmb_rx_total_drops(const struct vmb_rx_stats *st)
+{
+	u64 n = 0;
+	int i;
+
+	for (i = 0; i < VMB_DROP_NR; i++)
+		n += st->dropped[i];
+	return n;
+}
+
 /* Delivery runs only while no stop reason is set. */
 #define VMB_RX_STOP_STARTING	BIT(0)	/* opened, Started not yet run */
 #define VMB_RX_STOP_PAUSED	BIT(1)	/* VmbChannelPause */

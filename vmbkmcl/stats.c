@@ -6,16 +6,6 @@
 
 #include "channel.h"
 
-static u64 vmb_total_drops(const struct vmb_rx_stats *rx)
-{
-	u64 n = 0;
-	int i;
-
-	for (i = 0; i < VMB_DROP_NR; i++)
-		n += rx->dropped[i];
-	return n;
-}
-
 /**
  * vmb_channel_log_stats() - one log line of a channel's counters.
  * @c: the channel.
@@ -29,7 +19,7 @@ static void vmb_channel_log_stats(struct vmb_channel *c)
 	vmbkmcl_channel_tx_stats(c, &tx);
 	pr_info("vmbkmcl: %s: rx %llu packets in %llu batches (%llu empty wakeups), %llu dropped, %llu stalls; completions %llu sent %llu queued %llu lost; tx %llu sent, %llu queued, %llu completed, %llu bad completions\n",
 		c->name, rx.packets, rx.batches, rx.empty_wakeups,
-		vmb_total_drops(&rx), rx.stalls, rx.completions_sent,
+		vmb_rx_total_drops(&rx), rx.stalls, rx.completions_sent,
 		rx.completions_parked, rx.completions_lost, tx.sent,
 		tx.queued, tx.completed, tx.bad_completions);
 }
