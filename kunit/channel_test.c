@@ -40,12 +40,6 @@
 #define NON_ASCII_INDEX		2
 #define NON_ASCII_CHAR		0x263a		/* WHITE SMILING FACE */
 
-/* A client with no ProcessingComplete: counts and completes inline. */
-struct counting_client {
-	atomic_t packets;
-	wait_queue_head_t wq;
-};
-
 struct channel_fixture {
 	struct simhost *sh;
 	struct recorder rec;
@@ -54,24 +48,13 @@ struct channel_fixture {
 	struct counting_client client;
 };
 
-static VOID count_and_complete(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
-			       PVOID buf, UINT32 len, UINT32 flags)
-{
-	struct counting_client *cc = VmbChannelGetPointer(channel);
-
-	VmbChannelPacketComplete(packet, NULL, 0);
-	atomic_inc(&cc->packets);
-	wake_up(&cc->wq);
-}
-
 static int channel_init(struct kunit *test)
 {
 	struct channel_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
 	test->priv = f;
-	atomic_set(&f->client.packets, 0);
-	init_waitqueue_head(&f->client.wq);
+	counting_client_init(&f->client);
 	f->sh = simhost_create();
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->sh);
 	KUNIT_ASSERT_EQ(test, recorder_init(&f->rec, f->sh, REC_CAP), 0);
@@ -141,7 +124,7 @@ static NTSTATUS call_setter(VMBCHANNEL c, const struct setter_call *s)
 	switch (s->setter) {
 	case SET_PROCESS_PACKET_CALLBACKS:
 		return VmbChannelInitSetProcessPacketCallbacks(c,
-				count_and_complete, NULL);
+				counting_client_packet, NULL);
 	case SET_STATE_CHANGE_CALLBACKS:
 		VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&cb);
 		cb.Version = s->a;
@@ -388,7 +371,7 @@ static void processing_complete_may_be_null(struct kunit *test)
 	int id;
 
 	status = VmbChannelInitSetProcessPacketCallbacks(f->bare,
-							 count_and_complete,
+							 counting_client_packet,
 							 NULL);
 	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(f->bare), STATUS_SUCCESS);
@@ -569,7 +552,7 @@ static void pointer_is_null_until_set(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, VmbChannelGetPointer(channel));
 	VmbChannelSetPointer(channel, &cookie);
 	KUNIT_EXPECT_PTR_EQ(test, VmbChannelGetPointer(channel),
-			    (PVOID)&cookie);
+			    (void *)&cookie);
 	VmbChannelSetPointer(channel, NULL);
 	KUNIT_EXPECT_NULL(test, VmbChannelGetPointer(channel));
 	VmbChannelCleanup(channel);

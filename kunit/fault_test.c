@@ -11,6 +11,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "../vmbkmcl/fault.h"
+#include "recorder.h"
 #include "simhost.h"
 
 /* More than setup ever allocates: the loop ends when a run needs fewer. */
@@ -22,8 +23,7 @@
 struct fault_fixture {
 	struct simhost *sh;
 	void *buf;
-	atomic_t packets;
-	wait_queue_head_t wq;
+	struct counting_client client;
 };
 
 static int fault_init(struct kunit *test)
@@ -36,7 +36,7 @@ static int fault_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f->buf);
 	f->sh = simhost_create();
 	KUNIT_ASSERT_NOT_NULL(test, f->sh);
-	init_waitqueue_head(&f->wq);
+	counting_client_init(&f->client);
 	test->priv = f;
 	return 0;
 }
@@ -50,16 +50,6 @@ static void fault_exit(struct kunit *test)
 	free_pages((unsigned long)f->buf, get_order(GPADL_BYTES));
 }
 
-static VOID count_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
-			 PVOID buf, UINT32 len, UINT32 flags)
-{
-	struct fault_fixture *f = VmbChannelGetPointer(channel);
-
-	VmbChannelPacketComplete(packet, NULL, 0);
-	atomic_inc(&f->packets);
-	wake_up(&f->wq);
-}
-
 /* Allocate, configure, enable, share a buffer: what a driver's add does. */
 static NTSTATUS set_up(struct fault_fixture *f, VMBCHANNEL *ch, u32 *gpadl)
 {
@@ -67,8 +57,9 @@ static NTSTATUS set_up(struct fault_fixture *f, VMBCHANNEL *ch, u32 *gpadl)
 
 	if (!NT_SUCCESS(status))
 		return status;
-	VmbChannelSetPointer(*ch, f);
-	status = VmbChannelInitSetProcessPacketCallbacks(*ch, count_packet,
+	VmbChannelSetPointer(*ch, &f->client);
+	status = VmbChannelInitSetProcessPacketCallbacks(*ch,
+							 counting_client_packet,
 							 NULL);
 	if (NT_SUCCESS(status))
 		status = VmbChannelEnable(*ch);
@@ -87,7 +78,7 @@ static void tear_down(VMBCHANNEL ch)
 /* A channel set up from scratch on the same device carries a packet. */
 static void expect_device_works(struct kunit *test, struct fault_fixture *f)
 {
-	int before = atomic_read(&f->packets);
+	int before = atomic_read(&f->client.packets);
 	VMBCHANNEL ch = NULL;
 	u32 gpadl;
 	u64 tag = 1;
@@ -96,8 +87,8 @@ static void expect_device_works(struct kunit *test, struct fault_fixture *f)
 	KUNIT_EXPECT_EQ(test, simhost_write_inband(f->sh, VM_PKT_DATA_INBAND,
 						   0, tag, &tag, sizeof(tag)),
 			0);
-	KUNIT_EXPECT_GT(test, wait_event_timeout(f->wq,
-						 atomic_read(&f->packets) > before,
+	KUNIT_EXPECT_GT(test, wait_event_timeout(f->client.wq,
+						 atomic_read(&f->client.packets) > before,
 						 WAIT_TIMEOUT), 0L);
 	VmbChannelDeleteGpadl(ch, gpadl);
 	tear_down(ch);
@@ -147,16 +138,17 @@ static const NTSTATUS open_statuses[] = {
 static void host_refusing_the_open_fails_enable_with_its_status(struct kunit *test)
 {
 	struct fault_fixture *f = test->priv;
+	NTSTATUS status;
 	VMBCHANNEL ch;
 	u32 i;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(simhost_device(f->sh), FALSE,
 						 &ch), STATUS_SUCCESS);
-	VmbChannelSetPointer(ch, f);
-	KUNIT_ASSERT_EQ(test, VmbChannelInitSetProcessPacketCallbacks(ch,
-								      count_packet,
-								      NULL),
-			STATUS_SUCCESS);
+	VmbChannelSetPointer(ch, &f->client);
+	status = VmbChannelInitSetProcessPacketCallbacks(ch,
+							 counting_client_packet,
+							 NULL);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
 	for (i = 0; i < ARRAY_SIZE(open_errors); i++) {
 		simhost_fail_next_open(f->sh, open_errors[i]);
 		KUNIT_EXPECT_EQ(test, VmbChannelEnable(ch), open_statuses[i]);

@@ -263,6 +263,36 @@ void recorder_kunit_stop(struct recorder *r)
 }
 EXPORT_SYMBOL_GPL(recorder_kunit_stop);
 
+/**
+ * counting_client_init() - zero the count, ready the wait queue.
+ * @cc: the client; VmbChannelSetPointer() of its channel points here.
+ */
+void counting_client_init(struct counting_client *cc)
+{
+	atomic_set(&cc->packets, 0);
+	init_waitqueue_head(&cc->wq);
+}
+EXPORT_SYMBOL_GPL(counting_client_init);
+
+/**
+ * counting_client_packet() - complete @packet, count it, wake.
+ * @channel: a channel whose pointer is a struct counting_client.
+ * @packet:  the packet.
+ * @buf:     its payload, unread.
+ * @len:     its length.
+ * @flags:   its flags.
+ */
+void counting_client_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
+			    PVOID buf, UINT32 len, UINT32 flags)
+{
+	struct counting_client *cc = VmbChannelGetPointer(channel);
+
+	VmbChannelPacketComplete(packet, NULL, 0);
+	atomic_inc(&cc->packets);
+	wake_up(&cc->wq);
+}
+EXPORT_SYMBOL_GPL(counting_client_packet);
+
 static bool rec_reached(struct recorder *r, u32 packets, u32 batches)
 {
 	unsigned long irqflags;

@@ -113,6 +113,16 @@ void recorder_destroy(struct recorder *r);
 struct simhost *recorder_kunit_start(struct kunit *test, struct recorder *r,
 				     u32 cap);
 void recorder_kunit_stop(struct recorder *r);
+
+/* A client with no ProcessingComplete: counts and completes inline. */
+struct counting_client {
+	atomic_t packets;
+	wait_queue_head_t wq;
+};
+
+void counting_client_init(struct counting_client *cc);
+void counting_client_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
+			    PVOID buf, UINT32 len, UINT32 flags);
 bool recorder_wait(struct recorder *r, u32 packets, u32 batches);
 u32 recorder_complete_held(struct recorder *r, u32 n);
 u32 recorder_count(struct recorder *r, enum rec_kind kind);
