@@ -376,6 +376,22 @@ u32 recorder_count(struct recorder *r, enum rec_kind kind)
 }
 EXPORT_SYMBOL_GPL(recorder_count);
 
+/**
+ * recorder_wait_count() - wait until @n events of @kind were logged.
+ * @r:    the recorder.
+ * @kind: the callback.
+ * @n:    events.
+ *
+ * Context: process context; sleeps, at most 10 s.
+ * Return: true if reached.
+ */
+bool recorder_wait_count(struct recorder *r, enum rec_kind kind, u32 n)
+{
+	return wait_event_timeout(r->wq, recorder_count(r, kind) >= n,
+				  REC_WAIT_TIMEOUT) > 0;
+}
+EXPORT_SYMBOL_GPL(recorder_wait_count);
+
 static VOID rec_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 			  UINT32 len)
 {

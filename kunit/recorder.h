@@ -130,6 +130,7 @@ u32 recorder_count(struct recorder *r, enum rec_kind kind);
 NTSTATUS recorder_send(struct recorder *r, VMBPACKET packet, u64 tag,
 		       u32 len, u32 flags);
 bool recorder_wait_done(struct recorder *r, u32 n);
+bool recorder_wait_count(struct recorder *r, enum rec_kind kind, u32 n);
 u32 recorder_done_count(struct recorder *r);
 
 int rec_expect_misuse(struct kunit_suite *suite);
