@@ -18,7 +18,9 @@ kdir=$1 out=$2
 # tree) must not be relinked: Kbuild cannot tell, since M= builds use the
 # same relative include paths everywhere, and a stale struct module layout
 # makes the .ko unloadable.
-stamp="$kdir $(cksum < "$kdir/include/generated/autoconf.h")"
+# An unconfigured tree has no autoconf.h; Kbuild then says so itself.
+stamp="$kdir $(cksum 2>/dev/null < "$kdir/include/generated/autoconf.h" ||
+	echo unconfigured)"
 if [ "$(cat "$out/.kdir" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$out"
 fi
