@@ -22,28 +22,6 @@
 /* How often a quiesce that is still waiting says so. */
 #define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
 
-struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
-{
-	struct vmb_rx_packet *p = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&rx->lock, flags);
-	if (!rx->stop && rx->taken < rx->quota) {
-		p = list_first_entry_or_null(&rx->free, struct vmb_rx_packet,
-					     node);
-	}
-	if (p) {
-		list_del_init(&p->node);
-		p->state = VMB_RX_DELIVERING;
-		rx->taken++;
-		rx->held++;
-	} else {
-		rx->stalled = true;
-	}
-	spin_unlock_irqrestore(&rx->lock, flags);
-	return p;
-}
-
 static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 {
 	struct vmb_rx_packet *p = NULL;
@@ -58,6 +36,20 @@ static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 		rx->taken++;
 		rx->held++;
 	}
+	return p;
+}
+
+/* A slot for a packet that needs one now; failing records a stall. */
+struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	p = vmb_rx_reserve_one_locked(rx);
+	if (!p)
+		rx->stalled = true;
+	spin_unlock_irqrestore(&rx->lock, flags);
 	return p;
 }
 
