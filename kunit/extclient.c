@@ -46,6 +46,8 @@ static VOID extclient_process_packet(VMBCHANNEL ch, VMBPACKETCOMPLETION packet,
 	spin_lock_irqsave(&x->lock, irqflags);
 	x->flags = flags;
 	extclient_record(x, packet);
+	if (x->verify)
+		x->verify(x, buf, len);
 	if (x->packets < EXTCLIENT_LOG) {
 		x->statuses[x->packets] = x->ext_status;
 		x->flag_log[x->packets] = flags;

@@ -46,6 +46,9 @@
  * @held:	the packet held, for the test to complete.
  * @sends_done:	send completion routines run.
  * @send_status: the last one's status.
+ * @verify:	optional; called for every packet after the record is
+ *		made, before the packet is completed, with @lock held and
+ *		the packet's inline payload.
  */
 struct extclient {
 	struct simhost *sh;
@@ -65,6 +68,7 @@ struct extclient {
 	VMBPACKETCOMPLETION held;
 	u32 sends_done;
 	NTSTATUS send_status;
+	void (*verify)(struct extclient *x, const void *buf, u32 len);
 };
 
 PMDL ext_kunit_mdl(struct kunit *test, void *va, u32 len);

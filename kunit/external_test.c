@@ -543,8 +543,8 @@ struct plain_case {
 
 static const struct plain_case plain_cases[] = {
 	{ "an inband packet has none", false, STATUS_INVALID_PARAMETER_1 },
-	{ "a transfer-page packet's is not supported", true,
-	  STATUS_NOT_SUPPORTED },
+	{ "a transfer-page packet of an unbound set is refused", true,
+	  STATUS_ACCESS_VIOLATION },
 };
 
 static void plain_case_desc(const struct plain_case *c, char *desc)

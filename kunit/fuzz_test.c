@@ -10,16 +10,28 @@
  * is either delivered or counted as dropped, none twice; every valid
  * packet is delivered, in order, with its bytes; the channel then
  * disables cleanly.  A ring whose framing is garbage must stop the queue,
- * and Disable/Enable must bring the channel back.  The seed is printed,
- * and `seed=` replays a run.
+ * and Disable/Enable must bring the channel back.
+ *
+ * vmbkmcl_fuzz_xfer: well-formed transfer-page packets whose set ids and
+ * ranges are random, in and out of a receive buffer the guest shared.
+ * Each packet's VmbChannelPacketGetExternalData status must be the one a
+ * naive model of the rules predicts (bound set, every range non-empty and
+ * inside the buffer, chain and page pool big enough), and on success the
+ * chain must be exactly the ranges, over the buffer's own pages.  Every
+ * packet is delivered and every completion asked for reaches the host.
+ *
+ * The seed is printed, and `seed=` replays a run.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/vmalloc.h>
 
 #include "../vmbkmcl/channel.h"
+#include "extclient.h"
 #include "recorder.h"
+#include "simhost_xfer.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
@@ -268,6 +280,238 @@ static void garbage_framing_stops_the_queue_and_reopen_recovers(struct kunit *te
 	KUNIT_EXPECT_TRUE(test, recorder_wait(&f->rec, before + 1, 0));
 }
 
+/* --- transfer-page ranges --- */
+
+#define XF_PACKETS		2000
+#define XF_BUF_PAGES		16
+#define XF_BUF_SIZE		(XF_BUF_PAGES * PAGE_SIZE)
+/* Half the buffer's pages per packet, so big chains run out of pages. */
+#define XF_DATA_SIZE		(XF_BUF_SIZE / 2)
+#define XF_CHAIN		4
+#define XF_POOL_PAGES		(XF_DATA_SIZE / PAGE_SIZE + 2 * XF_CHAIN)
+#define XF_MAX_RANGES		(XF_CHAIN + 2)
+#define XF_SET_ID		0xcafe
+
+/* What one packet was sent with, and what the model predicts. */
+struct xf_sent {
+	u16 set_id;
+	u32 nranges;
+	struct vmtransfer_page_range r[XF_MAX_RANGES];
+	NTSTATUS status;
+};
+
+struct xf_fixture {
+	struct simhost *sh;
+	struct extclient x;
+	struct rnd_state rnd;
+	u8 *buf;
+	u32 handle;
+	struct xf_sent *sent;
+	u32 checked;
+	u32 wrong;
+};
+
+static u32 xf_rand(struct xf_fixture *f, u32 below)
+{
+	return below ? prandom_u32_state(&f->rnd) % below : 0;
+}
+
+/* The rules, naively: what GetExternalData must return for @s. */
+static NTSTATUS xf_model(const struct xf_sent *s)
+{
+	u32 i, mdls = 0, pages = 0, need;
+
+	if (s->set_id != XF_SET_ID)
+		return STATUS_ACCESS_VIOLATION;
+	for (i = 0; i < s->nranges; i++) {
+		u64 off = s->r[i].byte_offset, len = s->r[i].byte_count;
+
+		if (!len || off + len > XF_BUF_SIZE)
+			return STATUS_ACCESS_VIOLATION;
+		need = DIV_ROUND_UP(off % PAGE_SIZE + len, PAGE_SIZE);
+		if (mdls == XF_CHAIN || need > XF_POOL_PAGES - pages)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		mdls++;
+		pages += need;
+	}
+	return STATUS_SUCCESS;
+}
+
+/*
+ * One range: mostly inside, else up to the end, near the end, or anywhere
+ * at all.
+ */
+static void xf_range(struct xf_fixture *f, struct vmtransfer_page_range *r)
+{
+	u32 off;
+
+	switch (xf_rand(f, 8)) {
+	case 0 ... 4:
+		off = xf_rand(f, XF_BUF_SIZE);
+		r->byte_offset = off;
+		r->byte_count = 1 + xf_rand(f, min_t(u32, XF_BUF_SIZE - off,
+						     2 * PAGE_SIZE));
+		break;
+	case 5:
+		off = xf_rand(f, XF_BUF_SIZE);
+		r->byte_offset = off;
+		r->byte_count = XF_BUF_SIZE - off;
+		break;
+	case 6:
+		r->byte_offset = XF_BUF_SIZE - xf_rand(f, 16);
+		r->byte_count = xf_rand(f, 32);
+		break;
+	default:
+		r->byte_offset = prandom_u32_state(&f->rnd);
+		r->byte_count = prandom_u32_state(&f->rnd);
+	}
+}
+
+/* In ProcessPacket: the status the model predicts, and the exact chain. */
+static void xf_verify(struct extclient *x, const void *data, u32 len)
+{
+	struct xf_fixture *f = container_of(x, struct xf_fixture, x);
+	const struct xf_sent *s;
+	bool ok = len >= sizeof(u64);
+	PMDL m = x->ext_mdl;
+	u64 k = 0;
+	u32 i, p;
+
+	if (ok) {
+		memcpy(&k, data, sizeof(k));
+		ok = k < XF_PACKETS;
+	}
+	if (!ok) {
+		f->wrong++;
+		return;
+	}
+	s = &f->sent[k];
+	ok = x->ext_status == s->status;
+	for (i = 0; ok && s->status == STATUS_SUCCESS && i < s->nranges;
+	     i++, m = m->Next) {
+		u32 off = s->r[i].byte_offset;
+		u8 *first = f->buf + round_down(off, PAGE_SIZE);
+
+		ok = m && MmGetMdlByteCount(m) == s->r[i].byte_count &&
+		     MmGetSystemAddressForMdlSafe(m, NormalPagePriority) ==
+		     f->buf + off;
+		for (p = 0; ok && p < m->PageCount; p++)
+			ok = m->Pages[p] ==
+			     vmalloc_to_page(first + p * PAGE_SIZE);
+	}
+	if (ok && s->status == STATUS_SUCCESS)
+		ok = !m;
+	if (ok)
+		f->checked++;
+	else
+		f->wrong++;
+}
+
+static int xf_init(struct kunit *test)
+{
+	struct xf_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	NTSTATUS status;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
+	if (!seed)
+		seed = get_random_u32() ?: 1;
+	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
+	prandom_seed_state(&f->rnd, seed);
+	f->sent = kunit_kcalloc(test, XF_PACKETS, sizeof(*f->sent), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->sent);
+	f->sh = simhost_create();
+	KUNIT_ASSERT_NOT_NULL(test, f->sh);
+	KUNIT_ASSERT_EQ(test, extclient_init(&f->x, f->sh), 0);
+	status = VmbChannelInitSetMaximumExternalData(f->x.ch, XF_DATA_SIZE,
+						      XF_CHAIN);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	f->buf = vzalloc(XF_BUF_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, f->buf);
+	KUNIT_ASSERT_EQ(test, extclient_enable(&f->x), STATUS_SUCCESS);
+	status = VmbChannelCreateGpadlFromBuffer(f->x.ch, 0, f->buf,
+						 XF_BUF_SIZE, &f->handle);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	status = VmbKmclChannelSetTransferPageSet(f->x.ch, XF_SET_ID,
+						  f->handle);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	return 0;
+}
+
+static void xf_exit(struct kunit *test)
+{
+	struct xf_fixture *f = test->priv;
+
+	extclient_destroy(&f->x);
+	simhost_destroy(f->sh);
+	vfree(f->buf);
+}
+
+/* The host reads what completions the guest wrote. */
+static u32 xf_drain(struct xf_fixture *f)
+{
+	struct simhost_packet pkt;
+	u32 n = 0;
+
+	while (!simhost_read(f->sh, &pkt, NULL, 0))
+		n += pkt.desc.type == VM_PKT_COMP;
+	return n;
+}
+
+static void transfer_page_ranges_get_what_the_model_predicts(struct kunit *test)
+{
+	u32 asked = 0, completed = 0, statuses[4] = {}, k, burst, i;
+	struct xf_fixture *f = test->priv;
+	struct vmb_rx_stats st;
+
+	f->x.verify = xf_verify;
+	for (k = 0; k < XF_PACKETS; k += burst) {
+		burst = min_t(u32, 1 + xf_rand(f, FUZZ_MAX_BURST),
+			      XF_PACKETS - k);
+		for (i = k; i < k + burst; i++) {
+			struct xf_sent *s = &f->sent[i];
+			u64 tag = i;
+			u16 flags = xf_rand(f, 2) ?
+				    VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0;
+			u32 j;
+
+			s->set_id = xf_rand(f, 8) ? XF_SET_ID :
+				    (u16)prandom_u32_state(&f->rnd);
+			s->nranges = 1 + xf_rand(f, XF_MAX_RANGES);
+			for (j = 0; j < s->nranges; j++)
+				xf_range(f, &s->r[j]);
+			s->status = xf_model(s);
+			asked += !!flags;
+			while (simhost_write_xfer_pages(f->sh, flags, i, s->set_id,
+							s->r, s->nranges, &tag,
+							sizeof(tag)) == -EAGAIN) {
+				completed += xf_drain(f);
+				usleep_range(20, 50);
+			}
+		}
+		KUNIT_ASSERT_TRUE(test, extclient_wait(&f->x, &f->x.packets,
+						       k + burst));
+		simhost_sync(f->sh);
+		completed += xf_drain(f);
+	}
+	for (k = 0; k < XF_PACKETS; k++)
+		statuses[f->sent[k].status == STATUS_SUCCESS ? 0 :
+			 f->sent[k].status == STATUS_ACCESS_VIOLATION ? 1 : 2]++;
+
+	KUNIT_EXPECT_EQ(test, f->x.packets, (u32)XF_PACKETS);
+	KUNIT_EXPECT_EQ(test, f->checked, (u32)XF_PACKETS);
+	KUNIT_EXPECT_EQ(test, f->wrong, 0U);
+	KUNIT_EXPECT_EQ(test, completed, asked);
+	vmbkmcl_channel_rx_stats(f->x.ch, &st);
+	KUNIT_EXPECT_EQ(test, vmb_rx_total_drops(&st), 0ULL);
+	/* The mix must have reached every outcome. */
+	KUNIT_EXPECT_GT(test, statuses[0], 0U);
+	KUNIT_EXPECT_GT(test, statuses[1], 0U);
+	KUNIT_EXPECT_GT(test, statuses[2], 0U);
+	kunit_info(test, "%u transfer-page packets: %u mapped, %u refused, %u past the pool; %u completions\n",
+		   XF_PACKETS, statuses[0], statuses[1], statuses[2], completed);
+}
+
 static struct kunit_case fuzz_cases[] = {
 	KUNIT_CASE(every_packet_is_delivered_or_dropped_once),
 	KUNIT_CASE(garbage_framing_stops_the_queue_and_reopen_recovers),
@@ -281,7 +525,19 @@ static struct kunit_suite fuzz_suite = {
 	.test_cases = fuzz_cases,
 };
 
-kunit_test_suite(fuzz_suite);
+static struct kunit_case fuzz_xfer_cases[] = {
+	KUNIT_CASE(transfer_page_ranges_get_what_the_model_predicts),
+	{}
+};
+
+static struct kunit_suite fuzz_xfer_suite = {
+	.name = "vmbkmcl_fuzz_xfer",
+	.init = xf_init,
+	.exit = xf_exit,
+	.test_cases = fuzz_xfer_cases,
+};
+
+kunit_test_suites(&fuzz_suite, &fuzz_xfer_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl against a random hostile host");
 MODULE_LICENSE("GPL");

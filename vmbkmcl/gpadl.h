@@ -30,6 +30,8 @@ struct vmb_channel;
  * @deleted:	GPADLs withdrawn by VmbChannelDeleteGpadl.
  * @closed:	GPADLs withdrawn by vmbkmcl because the channel closed.
  * @failed:	creations the host or backend refused.
+ * @refused:	VmbChannelPacketGetExternalData calls refused because the
+ *		host named memory outside the channel's GPADLs.
  * @leaked:	GPADLs whose pages may still be visible to the host after a
  *		failed creation or a teardown, kept from reuse for ever.
  */
@@ -39,6 +41,7 @@ struct vmb_gpadl_stats {
 	u64 deleted;
 	u64 closed;
 	u64 failed;
+	u64 refused;
 	u64 leaked;
 };
 
@@ -75,6 +78,9 @@ struct vmb_gpadl_pfn {
  * @pages:	the pages, in order.
  * @by_pfn:	the pages sorted by PFN, for lookups.
  * @vmapped:	@va is a vmap() of @pages made here (GPADLs from MDLs).
+ * @xfer_bound:	@xfer_id names this GPADL in transfer-page packets
+ *		(VmbKmclChannelSetTransferPageSet); under list_lock.
+ * @xfer_id:	that transfer page set id.
  */
 struct vmb_gpadl {
 	struct list_head node;
@@ -86,6 +92,8 @@ struct vmb_gpadl {
 	struct page **pages;
 	struct vmb_gpadl_pfn *by_pfn;
 	bool vmapped;
+	bool xfer_bound;
+	u16 xfer_id;
 };
 
 void vmb_gpadls_init(struct vmb_channel *c);

@@ -41,6 +41,7 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "receive.h"
 #include "send.h"
 #include "trace.h"
@@ -75,10 +76,12 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 
 	/* Completed inside its ProcessPacket and wanted again at once: the
 	 * slot is still counted as taken and held, exactly as a reservation
-	 * is, and nobody else can see it, so it needs no lock.
+	 * is, and nobody else can see it, so it needs no lock.  The chain
+	 * built for its external data is the old packet's: forget it.
 	 */
 	if (reserve && p->state == VMB_RX_RETIRED) {
 		p->state = VMB_RX_DELIVERING;
+		vmb_rx_ext_forget(rx, p);
 		return p;
 	}
 	/* Still the client's: only a completion on another CPU can change

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Received external data: VmbChannelPacketGetExternalData.
+ * (Transfer-page packets' ranges are resolved in rx_xfer.c.)
  *
  * A GPA-direct packet names guest pages by Hyper-V page number.  The host
  * may only name memory the guest shared with it, so every page must lie
@@ -53,16 +54,6 @@ struct vmb_rx_ext {
 	MDL *mdls;
 	struct page **pages;
 	u32 *built;
-};
-
-/* A chain being built in one slot's pool. */
-struct vmb_rx_ext_build {
-	MDL *mdls;
-	struct page **pages;
-	u32 chain;
-	u32 npages;
-	u32 nmdl;
-	u32 used;
 };
 
 /**
@@ -127,6 +118,20 @@ void vmb_rx_ext_teardown(struct vmb_channel *c)
 }
 
 /**
+ * vmb_rx_ext_forget() - forget the chain built for a slot's last packet.
+ * @rx: the receive engine.
+ * @p:  a slot nobody else can see: being freed under @rx->lock, or
+ *	retired and handed straight to the next packet by the runner.
+ *
+ * Context: any context.
+ */
+void vmb_rx_ext_forget(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	if (rx->ext)
+		rx->ext->built[p - rx->slots] = 0;
+}
+
+/**
  * vmb_rx_ext_release() - forget a slot's external data as it is freed.
  * @rx: the receive engine.
  * @p:  the slot.
@@ -136,13 +141,22 @@ void vmb_rx_ext_teardown(struct vmb_channel *c)
 void vmb_rx_ext_release(struct vmb_rx *rx, struct vmb_rx_packet *p)
 {
 	lockdep_assert_held(&rx->lock);
-	if (rx->ext)
-		rx->ext->built[p - rx->slots] = 0;
+	vmb_rx_ext_forget(rx, p);
 }
 
-/* Append an MDL for @len bytes at byte @start of @g to the chain. */
-static NTSTATUS vmb_rx_ext_emit(struct vmb_rx_ext_build *b,
-				const struct vmb_gpadl *g, u64 start, u32 len)
+/**
+ * vmb_rx_ext_emit() - append an MDL for @len bytes at byte @start of @g.
+ * @b:     the chain being built.
+ * @g:     a live GPADL; @start + @len lies inside it.
+ * @start: byte offset in @g.
+ * @len:   bytes, > 0.
+ *
+ * Context: under the channel's GPADL list_lock.
+ * Return: STATUS_SUCCESS, or STATUS_INSUFFICIENT_RESOURCES when the slot's
+ * pool has no MDL or not enough page pointers left.
+ */
+NTSTATUS vmb_rx_ext_emit(struct vmb_rx_ext_build *b,
+			 const struct vmb_gpadl *g, u64 start, u32 len)
 {
 	u8 *va = g->va + start;
 	u32 first = start >> PAGE_SHIFT, k;
@@ -170,8 +184,28 @@ static NTSTATUS vmb_rx_ext_emit(struct vmb_rx_ext_build *b,
 	return STATUS_SUCCESS;
 }
 
+/**
+ * vmb_rx_ext_refused() - count and report external data the host named
+ * outside the channel's GPADLs.
+ * @c:     the channel.
+ * @what:  "page" or "transfer page set".
+ * @id:    the page number's low bits or the set id.
+ * @start: the offending offset (0 when it is the id itself).
+ * @len:   the offending length.
+ *
+ * Context: under @c's GPADL list_lock.
+ */
+void vmb_rx_ext_refused(struct vmb_channel *c, const char *what, u32 id,
+			u64 start, u64 len)
+{
+	lockdep_assert_held(&c->gpadls.list_lock);
+	c->gpadls.stats.refused++;
+	pr_warn_ratelimited("vmbkmcl: %s: host named memory outside the channel's GPADLs: %s %#x, bytes %llu+%llu\n",
+			    c->name, what, id, start, len);
+}
+
 /* One GPA range: its pages, run by run, each run inside one GPADL. */
-static NTSTATUS vmb_rx_ext_range(struct vmb_gpadls *gs,
+static NTSTATUS vmb_rx_ext_range(struct vmb_channel *c,
 				 struct vmb_rx_ext_build *b,
 				 const struct vmb_gpa_range_hdr *r,
 				 const u64 *pfn)
@@ -183,9 +217,12 @@ static NTSTATUS vmb_rx_ext_range(struct vmb_gpadls *gs,
 	NTSTATUS status;
 
 	while (i < npfn) {
-		g = vmb_gpadl_find_locked(gs, pfn[i], &off);
-		if (!g)
+		g = vmb_gpadl_find_locked(&c->gpadls, pfn[i], &off);
+		if (!g) {
+			vmb_rx_ext_refused(c, "page", (u32)pfn[i], 0,
+					   HV_HYP_PAGE_SIZE);
 			return STATUS_ACCESS_VIOLATION;
+		}
 		for (j = i + 1; j < npfn; j++)
 			if (!vmb_gpadl_hvpfn_is(g, off + ((u64)(j - i) <<
 							  HV_HYP_PAGE_SHIFT),
@@ -219,7 +256,7 @@ static NTSTATUS vmb_rx_ext_build(struct vmb_channel *c,
 		u32 npfn = DIV_ROUND_UP((u64)r->byte_offset + r->byte_count,
 					HV_HYP_PAGE_SIZE);
 
-		status = vmb_rx_ext_range(&c->gpadls, b, r, (const u64 *)(r + 1));
+		status = vmb_rx_ext_range(c, b, r, (const u64 *)(r + 1));
 		pos += sizeof(*r) + npfn * sizeof(u64);
 	}
 	spin_unlock_irqrestore(&c->gpadls.list_lock, flags);
@@ -236,8 +273,12 @@ static NTSTATUS vmb_rx_ext_build(struct vmb_channel *c,
  * @Mdl:	receives the first MDL of the chain, or NULL on failure.
  *
  * For a GPA-direct packet every page must lie in a GPADL this channel
- * created.  The chain is the library's: it is already mapped (Mapped-
- * SystemVa is set, so MmGetSystemAddressForMdlSafe() just returns it), it
+ * created; the chain has one MDL per run of pages consecutive in one
+ * GPADL.  For a transfer-page packet the set id must be bound to a GPADL
+ * of the channel (VmbKmclChannelSetTransferPageSet()) and every range must
+ * lie inside it; the chain has one MDL per range, in order.  The chain is
+ * the library's: it is already mapped (MappedSystemVa is set, so
+ * MmGetSystemAddressForMdlSafe() just returns it), it
  * must not be freed, and it is valid until the packet is completed.
  * Calling again for the same packet returns the same chain.  The pages
  * are resident, so STATUS_PENDING is never returned.
@@ -245,9 +286,9 @@ static NTSTATUS vmb_rx_ext_build(struct vmb_channel *c,
  * Context: any context up to softirq; does not sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL packet or
  * one without external data; _2 for unknown flags; _3 for a NULL @Mdl;
- * STATUS_NOT_SUPPORTED for a transfer-page packet (see
- * Documentation/gpadl.rst); STATUS_ACCESS_VIOLATION when the host named a
- * page outside the channel's GPADLs; STATUS_INSUFFICIENT_RESOURCES when
+ * STATUS_ACCESS_VIOLATION when the host named memory outside the
+ * channel's GPADLs (a page, an unbound transfer page set, or a range past
+ * its GPADL); STATUS_INSUFFICIENT_RESOURCES when
  * the data needs more MDLs or pages than the channel preallocated.
  */
 NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
@@ -258,6 +299,7 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	struct vmb_rx_ext *ext;
 	struct vmb_channel *c;
 	NTSTATUS status;
+	u16 type;
 	u32 slot;
 
 	if (!Mdl)
@@ -267,14 +309,10 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 		return STATUS_INVALID_PARAMETER_1;
 	if (Flags & ~VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY)
 		return STATUS_INVALID_PARAMETER_2;
-	switch (((const struct vmpacket_descriptor *)p->buf)->type) {
-	case VM_PKT_DATA_USING_GPA_DIRECT:
-		break;
-	case VM_PKT_DATA_USING_XFER_PAGES:
-		return STATUS_NOT_SUPPORTED;
-	default:
+	type = ((const struct vmpacket_descriptor *)p->buf)->type;
+	if (type != VM_PKT_DATA_USING_GPA_DIRECT &&
+	    type != VM_PKT_DATA_USING_XFER_PAGES)
 		return STATUS_INVALID_PARAMETER_1;
-	}
 
 	c = p->channel;
 	ext = c->rx.ext;
@@ -284,7 +322,9 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 		b.npages = ext->npages;
 		b.mdls = ext->mdls + (size_t)slot * ext->chain;
 		b.pages = ext->pages + (size_t)slot * ext->npages;
-		status = vmb_rx_ext_build(c, p, &b);
+		status = type == VM_PKT_DATA_USING_XFER_PAGES ?
+			 vmb_rx_xfer_build(c, p, &b) :
+			 vmb_rx_ext_build(c, p, &b);
 		if (!NT_SUCCESS(status))
 			return status;
 		ext->built[slot] = b.nmdl;

@@ -346,4 +346,14 @@ typedef struct _KMCL_CLIENT_INTERFACE_V1 {
 NTSTATUS VmbKmclQueryClientInterface(PKMCL_CLIENT_INTERFACE_V1 Interface,
 				     UINT16 Size, UINT16 Version);
 
+/*
+ * vmbkmcl extension: bind the transfer page set id a device's protocol
+ * agreed (netvsc: its receive buffer id) to a GPADL of the channel, so
+ * VmbChannelPacketGetExternalData works on transfer-page packets.  KMCL
+ * documents no such call; see Documentation/gpadl.rst.
+ */
+NTSTATUS VmbKmclChannelSetTransferPageSet(VMBCHANNEL Channel,
+					  UINT16 TransferPageSetId,
+					  UINT32 GpadlHandle);
+
 #endif /* _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H */
