@@ -9,6 +9,10 @@
  *                   |                     v                   | Enable
  *              Cleanup frees from ALLOCATED or DISABLED  <----'
  *
+ * A target PnP channel (target_pnp.c) goes through WAITING on Enable,
+ * until its target is offered and opened (ENABLED) or that fails
+ * (DISABLED, EvtChannelPnpFailure); Disable cancels the wait.
+ *
  * Init setters succeed only in ALLOCATED; afterwards, and for a NULL
  * channel, they return STATUS_INVALID_PARAMETER_1.  State callbacks run in
  * process context under state_lock, so they must not call the lifecycle
@@ -119,11 +123,15 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 }
 EXPORT_SYMBOL_GPL(VmbChannelAllocate);
 
-/*
- * Init setters: take the lock and check the state.  Returns false (lock
- * not held) when @c is NULL or no longer initialising.
+/**
+ * vmb_init_begin() - start an init setter: take the lock, check the state.
+ * @c: the channel, or NULL.
+ *
+ * Context: process context; sleeps.
+ * Return: true with @c's state_lock held; false (lock not held) when @c is
+ * NULL or no longer initialising.
  */
-static bool vmb_init_begin(struct vmb_channel *c)
+bool vmb_init_begin(struct vmb_channel *c)
 {
 	if (!c)
 		return false;
@@ -135,7 +143,14 @@ static bool vmb_init_begin(struct vmb_channel *c)
 	return false;
 }
 
-static NTSTATUS vmb_init_end(struct vmb_channel *c, NTSTATUS status)
+/**
+ * vmb_init_end() - end an init setter.
+ * @c:      the channel vmb_init_begin() locked.
+ * @status: what the setter returns.
+ *
+ * Return: @status.
+ */
+NTSTATUS vmb_init_end(struct vmb_channel *c, NTSTATUS status)
 {
 	mutex_unlock(&c->state_lock);
 	return status;
@@ -404,17 +419,52 @@ static bool vmb_channel_paused(struct vmb_channel *c)
 }
 
 /**
+ * vmb_channel_enable_locked() - open @c on its device and start it.
+ * @c: an allocated or disabled channel with a ProcessPacket callback.
+ *
+ * Context: process context under @c's state_lock; sleeps.
+ * Return: as VmbChannelEnable(); on failure the state is unchanged.
+ */
+NTSTATUS vmb_channel_enable_locked(struct vmb_channel *c)
+{
+	NTSTATUS status;
+
+	lockdep_assert_held(&c->state_lock);
+	status = vmb_channel_open(c);
+	if (!NT_SUCCESS(status))
+		return status;
+	if (c->callbacks.EvtChannelOpened) {
+		status = c->callbacks.EvtChannelOpened(c);
+		if (!NT_SUCCESS(status)) {
+			vmb_channel_close(c);
+			return status;
+		}
+	}
+	c->state = VMB_CHANNEL_ENABLED;
+	trace_vmbkmcl_state_change(c, "enabled");
+	vmb_debugfs_add_channel(c);
+	if (c->pause_on_enable)
+		vmb_rx_resume(c, VMB_RX_STOP_STARTING);	/* stays paused */
+	else
+		vmb_channel_start_locked(c, VMB_RX_STOP_STARTING);
+	c->pause_on_enable = false;	/* a Pause before Enable is used up */
+	return STATUS_SUCCESS;
+}
+
+/**
  * VmbChannelEnable() - open the channel and start it.
  * @Channel: an allocated or disabled channel with a ProcessPacket callback.
  *
  * Returns once the channel is open: EvtChannelOpened has run and, unless
  * VmbChannelPause() was called before, EvtChannelStarted and
  * EvtChannelPostStarted too.  If Opened fails, the channel is closed again
- * and keeps its previous state.
+ * and keeps its previous state.  A channel given a target by
+ * VmbClientChannelInitSetTargetPnp() instead returns at once and opens
+ * when the target is offered (target_pnp.c).
  *
  * Context: process context; sleeps.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for NULL;
- * STATUS_INVALID_DEVICE_STATE when already enabled or without a
+ * STATUS_INVALID_DEVICE_STATE when already enabled or waiting, or without a
  * ProcessPacket callback; Opened's failure status; or the open's failure
  * (STATUS_INSUFFICIENT_RESOURCES, STATUS_DEVICE_REMOVED, ...).
  */
@@ -429,30 +479,13 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	mutex_lock(&c->state_lock);
-	if (c->state == VMB_CHANNEL_ENABLED || !c->process_packet) {
+	if (c->state == VMB_CHANNEL_ENABLED ||
+	    c->state == VMB_CHANNEL_WAITING || !c->process_packet)
 		status = STATUS_INVALID_DEVICE_STATE;
-		goto out;
-	}
-	status = vmb_channel_open(c);
-	if (!NT_SUCCESS(status))
-		goto out;
-	if (c->callbacks.EvtChannelOpened) {
-		status = c->callbacks.EvtChannelOpened(c);
-		if (!NT_SUCCESS(status)) {
-			vmb_channel_close(c);
-			goto out;
-		}
-	}
-	c->state = VMB_CHANNEL_ENABLED;
-	trace_vmbkmcl_state_change(c, "enabled");
-	vmb_debugfs_add_channel(c);
-	if (c->pause_on_enable)
-		vmb_rx_resume(c, VMB_RX_STOP_STARTING);	/* stays paused */
+	else if (c->target)
+		status = vmb_target_enable_locked(c);
 	else
-		vmb_channel_start_locked(c, VMB_RX_STOP_STARTING);
-	c->pause_on_enable = false;	/* a Pause before Enable is used up */
-	status = STATUS_SUCCESS;
-out:
+		status = vmb_channel_enable_locked(c);
 	mutex_unlock(&c->state_lock);
 	return status;
 }
@@ -476,6 +509,8 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 		return;
 	might_sleep();
 	mutex_lock(&c->state_lock);
+	if (c->state == VMB_CHANNEL_WAITING)
+		vmb_target_cancel_locked(c);
 	if (c->state != VMB_CHANNEL_ENABLED)
 		goto out;
 	if (vmb_channel_paused(c))
@@ -485,6 +520,8 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 	vmb_channel_close(c);
 	c->state = VMB_CHANNEL_DISABLED;
 	trace_vmbkmcl_state_change(c, "disabled");
+	if (c->target)
+		vmb_target_closed_locked(c);
 	if (c->callbacks.EvtChannelClosed)
 		c->callbacks.EvtChannelClosed(c);
 out:
@@ -505,8 +542,10 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 		return;
 	might_sleep();
 	if (vmb_violated(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
-			 VMB_RULE_CLEANUP_ENABLED, Channel->name))
+			 VMB_RULE_CLEANUP_ENABLED, Channel->name) ||
+	    READ_ONCE(Channel->state) == VMB_CHANNEL_WAITING)
 		VmbChannelDisable(Channel);
+	vmb_target_free(Channel);
 	mutex_lock(&vmb_channels_lock);
 	list_del(&Channel->node);
 	mutex_unlock(&vmb_channels_lock);
@@ -598,12 +637,15 @@ EXPORT_SYMBOL_GPL(VmbChannelGetPointer);
  * VmbChannelGetInterfaceInstance() - the channel's instance GUID.
  * @Channel:           the channel.
  * @InterfaceInstance: receives the offer's instance GUID, valid from
- *                     Allocate on (the device is bound by then).
+ *                     Allocate on (the device is bound by then); for a
+ *                     target PnP channel, the opened offer's once open,
+ *                     else the instance asked for, or GUID_NULL.
  */
 void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
 				    LPGUID InterfaceInstance)
 {
-	guid_copy(InterfaceInstance, &Channel->device->dev_instance);
+	if (!vmb_target_instance(Channel, InterfaceInstance))
+		guid_copy(InterfaceInstance, &Channel->device->dev_instance);
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 

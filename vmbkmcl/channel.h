@@ -51,6 +51,7 @@ enum vmb_channel_state {
 	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
 	VMB_CHANNEL_ENABLED,	/* open: started or paused */
 	VMB_CHANNEL_DISABLED,	/* closed; may be enabled again */
+	VMB_CHANNEL_WAITING,	/* enabled, its PnP target not yet open */
 };
 
 /* Why a drop happened; each has a counter. */
@@ -234,6 +235,8 @@ struct vmb_rx {
  * @debugfs:	its debugfs directory, from the first Enable.
  * @reopen:	closed for hibernation: enable again on resume.
  * @gpadls:	GPADLs created on the channel (gpadl.h).
+ * @target:	VmbClientChannelInitSetTargetPnp's target, or NULL
+ *		(target_pnp.c).
  */
 struct vmb_channel {
 	struct hv_device *device;
@@ -260,6 +263,7 @@ struct vmb_channel {
 	bool reopen;
 	struct dentry *debugfs;
 	struct vmb_gpadls gpadls;
+	struct vmb_target *target;
 };
 
 /*
@@ -288,9 +292,22 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);
+bool vmb_init_begin(struct vmb_channel *c);
+NTSTATUS vmb_init_end(struct vmb_channel *c, NTSTATUS status);
+NTSTATUS vmb_channel_enable_locked(struct vmb_channel *c);
 void vmb_device_close_channels(struct hv_device *dev, bool reopen);
 void vmb_device_reopen_channels(struct hv_device *dev);
 void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c));
+
+/* target_pnp.c */
+struct vmb_target;
+NTSTATUS vmb_target_enable_locked(struct vmb_channel *c);
+void vmb_target_cancel_locked(struct vmb_channel *c);
+void vmb_target_closed_locked(struct vmb_channel *c);
+void vmb_target_free(struct vmb_channel *c);
+bool vmb_target_instance(struct vmb_channel *c, guid_t *instance);
+void vmb_target_exit(void);
+unsigned int vmbkmcl_target_wait_ms(unsigned int ms);
 
 /* driver.c */
 void vmbkmcl_driver_exit(void);

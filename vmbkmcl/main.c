@@ -16,6 +16,7 @@ static int __init vmbkmcl_init(void)
 
 static void __exit vmbkmcl_exit(void)
 {
+	vmb_target_exit();
 	vmbkmcl_driver_exit();
 	vmb_debugfs_exit();
 }

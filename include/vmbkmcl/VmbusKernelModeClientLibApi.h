@@ -8,11 +8,8 @@
  * leaves open and how vmbkmcl decides it).  Contexts: "PASSIVE_LEVEL" is
  * process context (may sleep); "DISPATCH_LEVEL" is softirq context.
  *
- * Not implemented yet, returning STATUS_NOT_IMPLEMENTED (or doing nothing,
- * or returning NULL/0, for functions without a status):
- * VmbClientChannelInitSetTargetPnp (a Linux channel is always the primary
- * channel of the device its driver was given).  Server-only functions are
- * not provided: a Linux guest is always the client endpoint.  MDLs and
+ * Every client function of KMCL V1 is implemented.  Server-only functions
+ * are not provided: a Linux guest is always the client endpoint.  MDLs and
  * their Windows helpers (IoAllocateMdl, ...) are in <vmbkmcl/mdl.h>.
  */
 #ifndef _VMBUS_KERNEL_MODE_CLIENT_LIB_API_H
