@@ -95,6 +95,8 @@ static const char *vmb_state_name(enum vmb_channel_state state)
 		return "disabled";
 	case VMB_CHANNEL_WAITING:
 		return "waiting for its target";
+	case VMB_CHANNEL_GONE:
+		return "gone";
 	}
 	return "?";
 }

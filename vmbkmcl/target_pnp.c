@@ -486,17 +486,17 @@ void vmb_target_cancel_locked(struct vmb_channel *c)
 
 /**
  * vmb_target_closed_locked() - a target channel was closed.
- * @c: the channel, just disabled.
+ * @c:      the channel, just disabled.
+ * @reopen: it closed for hibernation and will reopen its offer.
  *
- * The offer is given back, unless the channel closed for hibernation and
- * will reopen it.
+ * The offer is given back, unless @reopen.
  *
  * Context: process context under @c's state_lock.
  */
-void vmb_target_closed_locked(struct vmb_channel *c)
+void vmb_target_closed_locked(struct vmb_channel *c, bool reopen)
 {
 	lockdep_assert_held(&c->state_lock);
-	if (c->reopen)
+	if (reopen)
 		return;
 	mutex_lock(&vmb_target_lock);
 	vmb_target_unclaim_locked(c->target);
