@@ -180,7 +180,6 @@ static void target_offered_after_enable_is_opened(struct kunit *test)
 static void target_never_offered_reports_failure(struct kunit *test)
 {
 	struct pnp_fixture *f = test->priv;
-	NTSTATUS status;
 
 	vmbkmcl_target_wait_ms(SHORT_WAIT_MS);
 	target(test, &f->r1, NULL);
@@ -193,11 +192,8 @@ static void target_never_offered_reports_failure(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, f->failed_channel, f->r1.channel);
 	KUNIT_EXPECT_EQ(test, f->r1.nevents, 0U);
 
-	/* Disabled, not initialising: Enable again waits again, and opens. */
+	/* Disabled: Enable again waits again, and opens. */
 	vmbkmcl_target_wait_ms(10000);
-	status = VmbClientChannelInitSetTargetPnp(f->r1.channel, &target_type,
-						  NULL, pnp_failure);
-	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_1);
 	KUNIT_ASSERT_EQ(test, simhost_offer(f->a), 0);
 	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->r1.channel), STATUS_SUCCESS);
 	expect_open_on(test, &f->r1, f->a, 1);
@@ -274,6 +270,33 @@ static void rescinded_target_closes_and_enable_waits_again(struct kunit *test)
 	expect_open_on(test, &f->r1, f->b, 2);
 }
 
+/* Hibernation closes the channel and reopens the same offer. */
+static void hibernation_reopens_the_same_offer(struct kunit *test)
+{
+	struct pnp_fixture *f = test->priv;
+
+	KUNIT_ASSERT_EQ(test, simhost_offer(f->a), 0);
+	target(test, &f->r1, NULL);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->r1.channel), STATUS_SUCCESS);
+	expect_open_on(test, &f->r1, f->a, 1);
+	/* Another channel waits for the type: it must not take the offer. */
+	target(test, &f->r2, NULL);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->r2.channel), STATUS_SUCCESS);
+
+	KUNIT_ASSERT_EQ(test, simhost_hibernate(f->a), 0);
+	KUNIT_EXPECT_EQ(test, recorder_count(&f->r1, REC_CLOSED), 1U);
+	msleep(SETTLE_MS);
+	KUNIT_EXPECT_EQ(test, f->r2.nevents, 0U);
+	KUNIT_ASSERT_EQ(test, simhost_thaw(f->a), 0);
+
+	KUNIT_EXPECT_EQ(test, recorder_count(&f->r1, REC_OPENED), 2U);
+	KUNIT_EXPECT_EQ(test, recorder_count(&f->r1, REC_POST_STARTED), 2U);
+	KUNIT_ASSERT_EQ(test, rec_write(f->a, 2, PAYLOAD, 0), 0);
+	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->r1, 2, 0));
+	KUNIT_EXPECT_EQ(test, f->r2.nevents, 0U);
+	KUNIT_EXPECT_EQ(test, f->failures, 0U);
+}
+
 static void two_channels_open_two_instances(struct kunit *test)
 {
 	struct pnp_fixture *f = test->priv;
@@ -331,6 +354,22 @@ static void disable_cancels_the_wait(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, f->failures, 0U);
 	KUNIT_EXPECT_EQ(test, f->r1.nevents, 0U);
+	KUNIT_EXPECT_FALSE(test, simhost_rings_open(f->a));
+}
+
+/* The channel's own device going away ends the wait, silently. */
+static void rescind_of_the_parent_ends_the_wait(struct kunit *test)
+{
+	struct pnp_fixture *f = test->priv;
+
+	target(test, &f->r1, NULL);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->r1.channel), STATUS_SUCCESS);
+	simhost_rescind(f->parent);
+	KUNIT_ASSERT_EQ(test, simhost_offer(f->a), 0);
+	msleep(SETTLE_MS);
+
+	KUNIT_EXPECT_EQ(test, f->r1.nevents, 0U);
+	KUNIT_EXPECT_EQ(test, f->failures, 0U);
 	KUNIT_EXPECT_FALSE(test, simhost_rings_open(f->a));
 }
 
@@ -409,9 +448,11 @@ static struct kunit_case pnp_cases[] = {
 	KUNIT_CASE_PARAM(failed_connect_reports_its_status,
 			 connect_failure_gen_params),
 	KUNIT_CASE(rescinded_target_closes_and_enable_waits_again),
+	KUNIT_CASE(hibernation_reopens_the_same_offer),
 	KUNIT_CASE(two_channels_open_two_instances),
 	KUNIT_CASE(an_offer_is_opened_by_one_channel),
 	KUNIT_CASE(disable_cancels_the_wait),
+	KUNIT_CASE(rescind_of_the_parent_ends_the_wait),
 	KUNIT_CASE(target_needs_a_type_and_an_initialising_channel),
 	KUNIT_CASE(a_second_driver_opens_its_target_from_add),
 	{}

@@ -69,7 +69,13 @@ static void vmb_channel_release(struct kref *ref)
 	kfree(c);
 }
 
-static void vmb_channel_put(struct vmb_channel *c)
+/**
+ * vmb_channel_put() - drop a reference to a channel.
+ * @c: the channel; freed with the last reference.
+ *
+ * Context: process context.
+ */
+void vmb_channel_put(struct vmb_channel *c)
 {
 	kref_put(&c->ref, vmb_channel_release);
 }
@@ -590,8 +596,16 @@ static void vmb_channel_disable(struct vmb_channel *c, unsigned long bound,
 				bool reopen)
 {
 	mutex_lock(&c->state_lock);
-	if (c->state == VMB_CHANNEL_WAITING)
+	if (c->state == VMB_CHANNEL_WAITING) {
+		/* Nothing open: end the wait; after hibernation, wait again. */
 		vmb_target_cancel_locked(c);
+		if (reopen) {
+			mutex_lock(&vmb_channels_lock);
+			c->reopen = true;
+			mutex_unlock(&vmb_channels_lock);
+		}
+		goto out;
+	}
 	if (c->state != VMB_CHANNEL_ENABLED)
 		goto out;
 	if (vmb_channel_paused(c))
@@ -652,8 +666,12 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 	    READ_ONCE(Channel->state) == VMB_CHANNEL_WAITING)
 		VmbChannelDisable(Channel);
 	vmb_target_free(Channel);
-	/* A device walk holding a reference finds it gone and leaves it. */
-	mutex_lock(&Channel->state_lock);
+	/*
+	 * A device walk holding a reference finds it gone and leaves it.
+	 * Cleanup may run in another channel's state callback, under that
+	 * channel's state_lock: a different lock of the same class.
+	 */
+	mutex_lock_nested(&Channel->state_lock, SINGLE_DEPTH_NESTING);
 	Channel->state = VMB_CHANNEL_GONE;
 	mutex_unlock(&Channel->state_lock);
 	mutex_lock(&vmb_channels_lock);
@@ -795,9 +813,12 @@ static struct vmb_channel *vmb_walk_next(struct hv_device *dev, u32 walk,
 	return found;
 }
 
+/* Open, or waiting for its PnP target (that wait ends with the device). */
 static bool vmb_channel_enabled(struct vmb_channel *c)
 {
-	return READ_ONCE(c->state) == VMB_CHANNEL_ENABLED;
+	enum vmb_channel_state state = READ_ONCE(c->state);
+
+	return state == VMB_CHANNEL_ENABLED || state == VMB_CHANNEL_WAITING;
 }
 
 static bool vmb_channel_to_reopen(struct vmb_channel *c)

@@ -312,6 +312,7 @@ enum vmb_close_reason {
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);
+void vmb_channel_put(struct vmb_channel *c);
 bool vmb_init_begin(struct vmb_channel *c);
 NTSTATUS vmb_init_end(struct vmb_channel *c, NTSTATUS status);
 NTSTATUS vmb_channel_enable_locked(struct vmb_channel *c);

@@ -26,10 +26,11 @@
  * closes the channel like any rescind (Suspend, Closed); a new Enable
  * waits again.  Across hibernation the channel keeps its offer.
  *
- * Locking, outermost first: the driver lock (driver.c), vmb_target_remove_lock
- * (an offer's removal against a channel's Cleanup), the channel list lock,
+ * Locking, outermost first: the driver's per-device binding (driver.c),
  * a channel's state_lock, then vmb_target_lock, which guards the offers,
- * the classes list, the waiting list and every claim.  Class registration
+ * the classes list, the waiting list, every claim and a channel's @target
+ * pointer once set.  An offer's removal pins its claimant with a channel
+ * reference.  Class registration
  * takes the driver lock, so it runs in its own work item that nothing
  * waits for under a lock; a channel's works (connect, expire) take only
  * its state_lock and vmb_target_lock, so Cleanup may cancel them
@@ -115,7 +116,6 @@ struct vmb_target {
 	struct delayed_work expire;
 };
 
-static DEFINE_MUTEX(vmb_target_remove_lock);
 static DEFINE_MUTEX(vmb_target_lock);
 static LIST_HEAD(vmb_target_classes);
 static LIST_HEAD(vmb_target_offers);
@@ -198,36 +198,50 @@ static void vmb_target_unclaim_locked(struct vmb_target *t)
 	c->ops = t->parent_ops;
 }
 
-/* The offer is going: close the channel on it, then forget it. */
+/*
+ * The offer is going: close the channel on it, then forget it.  The
+ * claimant is pinned by a reference taken while it held the claim
+ * (Cleanup gives the claim back, under vmb_target_lock, before it drops
+ * the channel's last reference).
+ */
 static void vmb_target_remove(struct hv_device *dev)
 {
 	struct vmb_target_offer *o;
-	struct vmb_target *t;
+	struct vmb_channel *c = NULL;
 
-	mutex_lock(&vmb_target_remove_lock);
 	mutex_lock(&vmb_target_lock);
 	o = vmb_target_offer_of(dev);
-	if (o)
-		o->gone = true;
-	t = o ? o->claimed : NULL;
-	mutex_unlock(&vmb_target_lock);
-	if (t) {
-		/* Waits for an open in progress, then closes. */
-		VmbChannelDisable(t->c);
-		mutex_lock(&t->c->state_lock);
-		mutex_lock(&vmb_target_lock);
-		if (t->offer == o)	/* kept for hibernation */
-			vmb_target_unclaim_locked(t);
-		mutex_unlock(&vmb_target_lock);
-		mutex_unlock(&t->c->state_lock);
-	}
 	if (o) {
-		mutex_lock(&vmb_target_lock);
-		list_del(&o->node);
-		mutex_unlock(&vmb_target_lock);
-		kfree(o);
+		o->gone = true;
+		if (o->claimed) {
+			c = o->claimed->c;
+			kref_get(&c->ref);
+		}
 	}
-	mutex_unlock(&vmb_target_remove_lock);
+	mutex_unlock(&vmb_target_lock);
+	if (c) {
+		/* Waits for an open in progress, then closes. */
+		VmbChannelDisable(c);
+		mutex_lock(&c->state_lock);
+		mutex_lock(&vmb_target_lock);
+		if (c->target && c->target->offer == o)	/* kept for hibernation */
+			vmb_target_unclaim_locked(c->target);
+		mutex_unlock(&vmb_target_lock);
+		mutex_unlock(&c->state_lock);
+		vmb_channel_put(c);
+	}
+	if (!o)
+		return;
+	mutex_lock(&vmb_target_lock);
+	if (o->claimed) {
+		/* Reclaimed by a hibernation reopen meanwhile: drop it. */
+		pr_err("vmbkmcl: %s: target offer removed while reopening\n",
+		       o->claimed->c->name);
+		o->claimed->offer = NULL;
+	}
+	list_del(&o->node);
+	mutex_unlock(&vmb_target_lock);
+	kfree(o);
 }
 
 /* Register the classes channels asked for; nothing waits on this. */
@@ -515,17 +529,16 @@ void vmb_target_free(struct vmb_channel *c)
 
 	if (!t)
 		return;
-	mutex_lock(&vmb_target_remove_lock);
 	cancel_work_sync(&t->connect);
 	cancel_delayed_work_sync(&t->expire);
-	mutex_lock(&c->state_lock);
+	/* As in Cleanup: maybe inside another channel's state callback. */
+	mutex_lock_nested(&c->state_lock, SINGLE_DEPTH_NESTING);
 	mutex_lock(&vmb_target_lock);
 	list_del_init(&t->node);
 	vmb_target_unclaim_locked(t);
+	c->target = NULL;
 	mutex_unlock(&vmb_target_lock);
 	mutex_unlock(&c->state_lock);
-	mutex_unlock(&vmb_target_remove_lock);
-	c->target = NULL;
 	kfree(t);
 }
 
