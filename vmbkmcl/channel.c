@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "receive.h"
 #include "trace.h"
 #include "fault.h"
 #include "verifier.h"
@@ -89,6 +90,8 @@ NTSTATUS vmb_errno_to_status(int err)
 		return STATUS_DEVICE_NOT_READY;
 	case -EINVAL:
 		return STATUS_INVALID_PARAMETER;
+	case -ECANCELED:
+		return STATUS_CANCELLED;
 	case -ETIMEDOUT:
 		return STATUS_TIMEOUT;
 	default:
@@ -430,6 +433,9 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 	if (ret)
 		goto err_rx_teardown;
 	vmb_tx_set_open(c, true);
+	/* Sends queued while closed go first, in order. */
+	if (READ_ONCE(c->tx.queued))
+		vmb_rx_kick(c);
 	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
 
@@ -754,6 +760,11 @@ static struct vmb_channel *vmb_walk_next(struct hv_device *dev, u32 walk,
 	return found;
 }
 
+static bool vmb_channel_any(struct vmb_channel *c)
+{
+	return true;
+}
+
 static bool vmb_channel_enabled(struct vmb_channel *c)
 {
 	return READ_ONCE(c->state) == VMB_CHANNEL_ENABLED;
@@ -774,8 +785,9 @@ static bool vmb_channel_to_reopen(struct vmb_channel *c)
  * @why: enum vmb_close_reason.
  *
  * Each sees what VmbChannelDisable() gives: Suspend if it was running,
- * Closed.  On a rescind, sends queued or awaiting the host, synchronous
- * requests among them, end with STATUS_DEVICE_REMOVED first: the host
+ * Closed.  On a rescind, sends queued or awaiting the host on every
+ * channel of @dev, synchronous requests among them, end with
+ * STATUS_DEVICE_REMOVED first: the host
  * completes nothing after it, and a client may wait for them in Suspend
  * or before completing a packet.  Channels closed for hibernation are
  * marked for vmb_device_reopen_channels().  The wait for the packets the
@@ -788,16 +800,23 @@ static bool vmb_channel_to_reopen(struct vmb_channel *c)
 void vmb_device_close_channels(struct hv_device *dev,
 			       enum vmb_close_reason why)
 {
-	u32 walk = vmb_walk_begin();
 	struct vmb_channel *c;
+	u32 walk;
 
 	might_sleep();
+	/* Every channel's sends, disabled ones' queued sends too. */
+	if (why == VMB_CLOSE_RESCIND) {
+		walk = vmb_walk_begin();
+		while ((c = vmb_walk_next(dev, walk, vmb_channel_any))) {
+			vmb_tx_fail_all(c);
+			vmb_channel_put(c);
+		}
+	}
+	walk = vmb_walk_begin();
 	while ((c = vmb_walk_next(dev, walk, vmb_channel_enabled))) {
 		if (why == VMB_CLOSE_LEFT_OPEN)
 			vmb_violated(true, VMB_RULE_REMOVE_LEFT_ENABLED,
 				     c->name);
-		if (why == VMB_CLOSE_RESCIND)
-			vmb_tx_fail_all(c);
 		vmb_channel_disable(c, vmb_removal_timeout(),
 				    why == VMB_CLOSE_HIBERNATE);
 		vmb_channel_put(c);

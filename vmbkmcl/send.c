@@ -88,11 +88,20 @@ int vmb_tx_setup(struct vmb_channel *c)
 /**
  * vmb_tx_teardown() - free the pool and table at Cleanup.
  * @c: a channel that is not enabled.
+ *
+ * Sends still queued for an open that will not come end with
+ * STATUS_CANCELLED first, once each.
  */
 void vmb_tx_teardown(struct vmb_channel *c)
 {
+	unsigned long flags;
+
 	if (!c->tx.pool_mem)
 		return;
+	spin_lock_irqsave(&c->tx.lock, flags);
+	c->tx.removed = true;	/* a routine resending fails at once */
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	vmb_out_cancel(c, -ECANCELED, true);
 	vmb_xact_destroy(&c->tx.xacts);
 	kvfree(c->tx.pool_mem);
 	c->tx.pool_mem = NULL;
@@ -120,6 +129,12 @@ static void vmb_packet_finish(struct vmb_packet *p, NTSTATUS status,
 	p->routine(p, status, buf, len);
 }
 
+/* A transaction on the ring, not one queued for the next open. */
+static bool vmb_packet_on_ring(void *owner)
+{
+	return ((struct vmb_packet *)owner)->state == VMB_PACKET_WAITING;
+}
+
 /* Transactions awaiting the host end with STATUS_DEVICE_REMOVED. */
 static void vmb_tx_end_transactions(struct vmb_channel *c)
 {
@@ -129,7 +144,7 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 
 	for (;;) {
 		spin_lock_irqsave(&tx->lock, flags);
-		p = vmb_xact_take_any(&tx->xacts);
+		p = vmb_xact_take_any(&tx->xacts, vmb_packet_on_ring);
 		if (p) {
 			p->state = VMB_PACKET_IDLE;
 			p->trans_id = 0;
@@ -143,17 +158,19 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 }
 
 /**
- * vmb_tx_shutdown() - end every send still in flight, after the close.
+ * vmb_tx_shutdown() - end what the close took away, after it.
  * @c: a channel whose rings are closed; no completion can arrive.
  *
- * Queued sends and transactions awaiting the host complete with
- * STATUS_DEVICE_REMOVED; queued completions of received packets are lost.
+ * Transactions awaiting the host complete with STATUS_DEVICE_REMOVED and
+ * queued completions of received packets are lost; queued sends stay
+ * queued for the next open.
  *
  * Context: process context.
  */
 void vmb_tx_shutdown(struct vmb_channel *c)
 {
-	vmb_out_cancel_all(c);
+	WRITE_ONCE(c->tx.armed, false);	/* the ring it was armed on is gone */
+	vmb_out_cancel(c, -ENODEV, false);
 	vmb_tx_end_transactions(c);
 }
 
@@ -176,7 +193,8 @@ void vmb_tx_fail_all(struct vmb_channel *c)
 	spin_lock_irqsave(&c->tx.lock, flags);
 	c->tx.removed = true;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
-	vmb_tx_shutdown(c);
+	vmb_out_cancel(c, -ENODEV, true);
+	vmb_tx_end_transactions(c);
 }
 
 /* --- the ring side, called by outbound.c under vmb_tx.lock --- */
@@ -272,15 +290,21 @@ void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
 
 /**
  * vmb_tx_submit() - write @p now, or queue it.
- * @p:         a prepared packet: @p->src set, type and flags set; the bytes
- *             at @p->src are copied into the packet if it must queue.
- * @may_queue: false: fail with STATUS_BUFFER_OVERFLOW rather than queue.
+ * @p:   a prepared packet: @p->src set, type and flags set; the bytes at
+ *       @p->src are copied into the packet if it must queue.
+ * @how: VMB_SUBMIT_*: whether it may queue behind a full ring
+ *       (else STATUS_BUFFER_OVERFLOW), and while the channel is closed
+ *       (else STATUS_DEVICE_REMOVED).
+ *
+ * A channel closed after its first Enable queues sends, as KMCL says of
+ * sends after EvtChannelClosed: they go out in order when it is enabled
+ * again, or end with a failure status at Cleanup or removal.
  *
  * Context: any context up to softirq.
  * Return: STATUS_SUCCESS (the routine will run once), or a failure with
  * nothing done.
  */
-NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 {
 	struct vmb_channel *c = p->channel;
 	struct vmb_tx *tx = &c->tx;
@@ -291,7 +315,9 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	unsigned long flags;
 	int ret = -EAGAIN;
 
-	if (vmb_violated(!READ_ONCE(tx->open), VMB_RULE_SEND_NOT_OPEN, c->name))
+	/* No queue, no transaction table before the first Enable. */
+	if (vmb_violated(!READ_ONCE(tx->pool_mem), VMB_RULE_SEND_NOT_OPEN,
+			 c->name))
 		return STATUS_INVALID_DEVICE_STATE;
 	p->entry.rx = false;
 	p->entry.space = vmb_out_space((p->desc_len ?:
@@ -305,14 +331,14 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	}
 	if (tx->removed)
 		status = STATUS_DEVICE_REMOVED;
-	else if (!tx->open)
-		status = STATUS_INVALID_DEVICE_STATE;
+	else if (!tx->open && !(how & VMB_SUBMIT_QUEUE_CLOSED))
+		status = STATUS_DEVICE_REMOVED;
 	else if (!vmb_out_fits(c, p->entry.space))
 		status = STATUS_INVALID_BUFFER_SIZE;
-	else if (!vmb_out_busy_locked(c))
+	else if (tx->open && !vmb_out_busy_locked(c))
 		ret = vmb_packet_write(c, &p->entry);
 	if (NT_SUCCESS(status) && ret == -EAGAIN) {
-		if (!may_queue) {
+		if (tx->open && !(how & VMB_SUBMIT_QUEUE_FULL)) {
 			status = STATUS_BUFFER_OVERFLOW;
 		} else if (tx->queued >= VMB_TX_QUEUE_MAX) {
 			status = STATUS_DEVICE_BUSY;
@@ -622,14 +648,17 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  *
  * On success the completion routine runs exactly once: with the host's
  * reply (WAIT_FOR_COMPLETION), once the packet is on the ring (otherwise),
- * or with STATUS_DEVICE_REMOVED if the channel closes first.  On failure
- * it does not run and the caller keeps the packet.
+ * with STATUS_DEVICE_REMOVED if the channel closes while the host owes
+ * the completion or the device is rescinded, or with STATUS_CANCELLED if
+ * it is still queued at Cleanup.  On a channel closed after its first
+ * Enable the send queues and goes out when the channel opens again.  On
+ * failure the routine does not run and the caller keeps the packet.
  *
  * Context: any context up to softirq.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1/2/3 for a bad packet,
  * buffer or length; STATUS_INVALID_PARAMETER for unknown flags;
- * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel that is
- * not open; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
+ * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel never
+ * enabled; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
  * could never hold; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
  * STATUS_DEVICE_REMOVED after a rescind.  With @ExternalDataMdl:
@@ -650,7 +679,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 					    Flags);
 	if (!NT_SUCCESS(status))
 		return status;
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 

@@ -60,7 +60,7 @@ void vmb_xact_destroy(struct vmb_xact_table *t);
 u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner);
 void *vmb_xact_find(struct vmb_xact_table *t, u64 id);
 void vmb_xact_free(struct vmb_xact_table *t, u64 id);
-void *vmb_xact_take_any(struct vmb_xact_table *t);
+void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner));
 u32 vmb_xact_live(struct vmb_xact_table *t);
 
 /**
@@ -172,7 +172,7 @@ void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch);
 bool vmb_out_busy_locked(struct vmb_channel *c);
 bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
 void vmb_tx_drain(struct vmb_channel *c);
-void vmb_out_cancel_all(struct vmb_channel *c);
+void vmb_out_cancel(struct vmb_channel *c, int err, bool sends);
 
 /* send.c */
 void vmb_tx_init(struct vmb_channel *c);
@@ -186,7 +186,11 @@ bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e);
 void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e);
 NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 			    u32 flags);
-NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue);
+/* vmb_tx_submit(): may the send queue behind a full ring, or a close? */
+#define VMB_SUBMIT_QUEUE_FULL	BIT(0)
+#define VMB_SUBMIT_QUEUE_CLOSED	BIT(1)
+#define VMB_SUBMIT_QUEUE	(VMB_SUBMIT_QUEUE_FULL | VMB_SUBMIT_QUEUE_CLOSED)
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how);
 bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len);
 bool vmb_tx_cancel(struct vmb_packet *p);

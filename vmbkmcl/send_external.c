@@ -286,7 +286,7 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 				 &vmb_send_mdl_args);
 	if (!NT_SUCCESS(status))
 		return status;
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
 
@@ -338,6 +338,6 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 	range->offset = 0;
 	range->len = PfnLength << HV_HYP_PAGE_SHIFT;
 	vmb_ext_finish(PacketObject, Buffer, BufferLength, PfnLength);
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
