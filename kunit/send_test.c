@@ -14,6 +14,8 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "../vmbkmcl/channel.h"
 #include "recorder.h"
 #include "responder.h"
@@ -23,7 +25,6 @@
 #define ECHO_LEN		24
 #define SMALL_OUT_RING_PAGES	1
 #define IN_RING_PAGES		16
-#define POOL_PACKETS		VMB_TX_POOL_SIZE
 /* Ring-full case: ten one-page rings of 64-byte sends. */
 #define QUEUE_TIMES_RING	10
 #define TRANSACTIONS		100000
@@ -36,6 +37,8 @@
 #define NT_TICKS_PER_MS		10000LL
 #define DISABLE_DELAY_MS	50
 #define CLOSED_SENDS		3
+#define SMALL_POOL		4
+#define SMALL_POOL_MAX		8
 
 struct send_fixture {
 	struct simhost *sh;
@@ -318,14 +321,20 @@ static void sends_queued_while_closed_end_once_on_removal(struct kunit *test)
 		VmbPacketFree(p[i]);
 }
 
-static void pool_runs_dry_and_refills(struct kunit *test)
+/*
+ * Windows draws packets from a lookaside list that grows.  Past the 64
+ * preallocated, VmbPacketAllocate allocates, up to 1024 out at once.
+ */
+static void pool_grows_past_its_preallocated_packets_to_the_default_bound(struct kunit *test)
 {
 	struct send_fixture *f = test->priv;
-	VMBPACKET p[POOL_PACKETS];
+	VMBPACKET *p = kunit_kcalloc(test, VMB_TX_POOL_MAX, sizeof(*p),
+				     GFP_KERNEL);
 	u32 i;
 
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	enable(test, f, 0);
-	for (i = 0; i < POOL_PACKETS; i++) {
+	for (i = 0; i < VMB_TX_POOL_MAX; i++) {
 		p[i] = VmbPacketAllocate(f->rec.channel);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
@@ -333,8 +342,49 @@ static void pool_runs_dry_and_refills(struct kunit *test)
 	VmbPacketFree(p[0]);
 	p[0] = VmbPacketAllocate(f->rec.channel);
 	KUNIT_EXPECT_NOT_NULL(test, p[0]);
-	for (i = 0; i < POOL_PACKETS; i++)
+	for (i = 0; i < VMB_TX_POOL_MAX; i++)
 		VmbPacketFree(p[i]);
+}
+
+/* A port sizes the pool before Enable; grown packets send as any other. */
+static void pool_size_is_the_ports_to_set(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	VMBPACKET p[SMALL_POOL_MAX];
+	NTSTATUS status;
+	u32 i;
+
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, 0,
+						      SMALL_POOL_MAX);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_2);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel,
+						      SMALL_POOL, SMALL_POOL - 1);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_3);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      VMBKMCL_PACKET_POOL_LIMIT + 1);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_3);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      SMALL_POOL_MAX);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	enable(test, f, 0);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      SMALL_POOL_MAX);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_1);
+
+	for (i = 0; i < SMALL_POOL_MAX; i++) {
+		p[i] = VmbPacketAllocate(f->rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_NULL(test, VmbPacketAllocate(f->rec.channel));
+	/* Every one, grown or not, awaits its completion at once. */
+	for (i = 0; i < SMALL_POOL_MAX; i++)
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, SMALL_POOL_MAX));
+	for (i = 0; i < SMALL_POOL_MAX; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		VmbPacketFree(p[i]);
+	}
 }
 
 /* Bytes one PAYLOAD_LEN send takes on the ring, trailer included. */
@@ -678,7 +728,8 @@ static struct kunit_case send_cases[] = {
 	KUNIT_CASE(sends_after_closed_queue_and_go_out_in_order_on_reopen),
 	KUNIT_CASE(sends_queued_while_closed_end_once_at_cleanup),
 	KUNIT_CASE(sends_queued_while_closed_end_once_on_removal),
-	KUNIT_CASE(pool_runs_dry_and_refills),
+	KUNIT_CASE(pool_grows_past_its_preallocated_packets_to_the_default_bound),
+	KUNIT_CASE(pool_size_is_the_ports_to_set),
 	KUNIT_CASE(full_ring_queues_sends_in_order_and_drains),
 	KUNIT_CASE(disable_ends_sends_on_the_ring_and_keeps_queued_ones),
 	{}

@@ -160,9 +160,11 @@ static void packet_freed_in_flight_stays_out_of_the_pool(struct kunit *test)
 			STATUS_SUCCESS);
 	VmbPacketFree(p);
 	KUNIT_EXPECT_EQ(test, rec_misuse_count(VMB_RULE_FREE_IN_FLIGHT), 1U);
-	while (n < POOL && (got[n] = VmbPacketAllocate(f->rec.channel)))
+	while (n < POOL && (got[n] = VmbPacketAllocate(f->rec.channel))) {
+		KUNIT_EXPECT_PTR_NE(test, got[n], p);
 		n++;
-	KUNIT_EXPECT_EQ(test, n, POOL - 1U);
+	}
+	KUNIT_EXPECT_EQ(test, n, (u32)POOL);
 	while (n)
 		VmbPacketFree(got[--n]);
 }

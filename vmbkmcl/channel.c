@@ -20,6 +20,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "receive.h"
 #include "trace.h"
@@ -379,6 +381,45 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 	return vmb_init_end(Channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
+
+/**
+ * vmbkmcl_channel_init_set_packet_pool() - size VmbPacketAllocate's pool.
+ * @Channel:      a channel not yet enabled.
+ * @Preallocated: packets made at the first Enable and kept until Cleanup,
+ *                at least 1 (default 64): VmbPacketAllocate takes these
+ *                without allocating.
+ * @Maximum:      packets out at once, at least @Preallocated and at most
+ *                VMBKMCL_PACKET_POOL_LIMIT (default 1024).  Past
+ *                @Preallocated, VmbPacketAllocate allocates (GFP_ATOMIC);
+ *                at @Maximum it returns NULL.  The transaction table is
+ *                sized to hold @Maximum sends awaiting completion.
+ *
+ * A vmbkmcl extension, not KMCL: for a port that keeps many requests
+ * outstanding (a storage VSC), so that they come from the pool rather
+ * than from an atomic allocation each.  Packets are
+ * VmbChannelSizeofPacket() bytes each.
+ *
+ * Context: process context; sleeps.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL channel or
+ * one already enabled; STATUS_INVALID_PARAMETER_2 for a @Preallocated of
+ * 0 or over the limit; STATUS_INVALID_PARAMETER_3 for a @Maximum below
+ * @Preallocated or over the limit.
+ */
+NTSTATUS vmbkmcl_channel_init_set_packet_pool(VMBCHANNEL Channel,
+					      UINT32 Preallocated,
+					      UINT32 Maximum)
+{
+	if (!vmb_init_begin(Channel))
+		return STATUS_INVALID_PARAMETER_1;
+	if (!Preallocated || Preallocated > VMBKMCL_PACKET_POOL_LIMIT)
+		return vmb_init_end(Channel, STATUS_INVALID_PARAMETER_2);
+	if (Maximum < Preallocated || Maximum > VMBKMCL_PACKET_POOL_LIMIT)
+		return vmb_init_end(Channel, STATUS_INVALID_PARAMETER_3);
+	Channel->tx.pool_size = Preallocated;
+	Channel->tx.pool_max = Maximum;
+	return vmb_init_end(Channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_channel_init_set_packet_pool);
 
 /* --- lifecycle --- */
 

@@ -45,6 +45,8 @@ void vmb_tx_init(struct vmb_channel *c)
 	spin_lock_init(&c->tx.lock);
 	INIT_LIST_HEAD(&c->tx.queue);
 	INIT_LIST_HEAD(&c->tx.pool);
+	c->tx.pool_size = VMB_TX_POOL_SIZE;
+	c->tx.pool_max = VMB_TX_POOL_MAX;
 }
 
 /**
@@ -65,15 +67,19 @@ int vmb_tx_setup(struct vmb_channel *c)
 	might_sleep();
 	if (tx->pool_mem)
 		return 0;
-	if (vmb_xact_init(&tx->xacts, VMB_XACT_TABLE_SIZE))
+	/* Every packet the pool may hand out can await a completion. */
+	if (vmb_xact_init(&tx->xacts, max_t(u32, VMB_XACT_TABLE_SIZE,
+					    tx->pool_max)))
 		return -ENOMEM;
 	tx->packet_size = vmb_packet_size(c);
-	tx->pool_mem = vmb_kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
+	tx->pool_mem = vmb_kvcalloc(tx->pool_size, tx->packet_size, GFP_KERNEL);
 	if (!tx->pool_mem) {
 		vmb_xact_destroy(&tx->xacts);
 		return -ENOMEM;
 	}
-	for (i = 0; i < VMB_TX_POOL_SIZE; i++) {
+	tx->pool_out = tx->pool_size;
+	tx->pool_free = tx->pool_size;
+	for (i = 0; i < tx->pool_size; i++) {
 		struct vmb_packet *p = (void *)(tx->pool_mem +
 						(size_t)i * tx->packet_size);
 
@@ -83,6 +89,23 @@ int vmb_tx_setup(struct vmb_channel *c)
 		list_add_tail(&p->pool_node, &tx->pool);
 	}
 	return 0;
+}
+
+/* Free the grown packets on the pool; the rest is pool_mem. */
+static void vmb_tx_free_grown(struct vmb_channel *c)
+{
+	struct vmb_packet *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &c->tx.pool, pool_node) {
+		if (!p->grown)
+			continue;
+		list_del(&p->pool_node);
+		c->tx.pool_out--;
+		kfree(p);
+	}
+	if (c->tx.pool_out != c->tx.pool_size)
+		pr_err("vmbkmcl: %s: cleaned up with %u packets not freed\n",
+		       c->name, c->tx.pool_out - c->tx.pool_size);
 }
 
 /**
@@ -102,6 +125,7 @@ void vmb_tx_teardown(struct vmb_channel *c)
 	c->tx.removed = true;	/* a routine resending fails at once */
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	vmb_out_cancel(c, -ECANCELED, true);
+	vmb_tx_free_grown(c);
 	vmb_xact_destroy(&c->tx.xacts);
 	kvfree(c->tx.pool_mem);
 	c->tx.pool_mem = NULL;
@@ -467,15 +491,55 @@ static void vmb_packet_reset(struct vmb_packet *p,
 	p->state = VMB_PACKET_IDLE;
 }
 
+/*
+ * The pool is empty: allocate one more packet, unless @c already has
+ * pool_max.  Atomic, as VmbPacketAllocate may be called in softirq or
+ * under the caller's spinlock; and quiet, as NULL is a normal answer.
+ */
+static struct vmb_packet *vmb_packet_grow(struct vmb_channel *c)
+{
+	struct vmb_tx *tx = &c->tx;
+	struct vmb_packet *p;
+	unsigned long flags;
+	bool room;
+
+	spin_lock_irqsave(&tx->lock, flags);
+	room = tx->pool_mem && tx->pool_out < tx->pool_max;
+	if (room)
+		tx->pool_out++;
+	spin_unlock_irqrestore(&tx->lock, flags);
+	if (!room)
+		return NULL;
+	p = vmb_kzalloc(tx->packet_size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!p) {
+		spin_lock_irqsave(&tx->lock, flags);
+		tx->pool_out--;
+		spin_unlock_irqrestore(&tx->lock, flags);
+		return NULL;
+	}
+	p->channel = c;
+	p->pooled = true;
+	p->grown = true;
+	INIT_LIST_HEAD(&p->entry.node);
+	INIT_LIST_HEAD(&p->pool_node);
+	return p;
+}
+
 /**
  * VmbPacketAllocate() - take a packet from the channel's pool.
  * @Channel: an enabled (or once enabled) channel.
  *
- * The pool (64 packets) is made at the first Enable.  Until another routine
- * is set, the packet frees itself when its send completes.
+ * The pool is made at the first Enable: 64 packets unless
+ * vmbkmcl_channel_init_set_packet_pool() said otherwise.  When they are
+ * all out it grows, one GFP_ATOMIC allocation per packet, up to 1024
+ * packets out at once (or the port's maximum); a grown packet freed while
+ * the pool holds its preallocated count again goes back to the
+ * allocator.  Until another routine is set, the packet frees itself when
+ * its send completes.
  *
  * Context: any context up to softirq.
- * Return: the packet, or NULL when the pool is empty or not made yet.
+ * Return: the packet, or NULL before the first Enable, with the maximum
+ * out, or when an atomic allocation fails.
  */
 VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 {
@@ -485,9 +549,13 @@ VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 	spin_lock_irqsave(&Channel->tx.lock, flags);
 	p = list_first_entry_or_null(&Channel->tx.pool, struct vmb_packet,
 				     pool_node);
-	if (p)
+	if (p) {
 		list_del_init(&p->pool_node);
+		Channel->tx.pool_free--;
+	}
 	spin_unlock_irqrestore(&Channel->tx.lock, flags);
+	if (!p)
+		p = vmb_packet_grow(Channel);
 	if (p)
 		vmb_packet_reset(p, vmb_packet_free_on_completion);
 	return p;
@@ -543,7 +611,15 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 			 VMB_RULE_FREE_IN_FLIGHT, c->name))
 		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
+	/* A grown packet the pool does not need goes back to the allocator. */
+	if (VmbPacket->grown && c->tx.pool_free >= c->tx.pool_size) {
+		c->tx.pool_out--;
+		spin_unlock_irqrestore(&c->tx.lock, flags);
+		kfree(VmbPacket);
+		return;
+	}
 	list_add(&VmbPacket->pool_node, &c->tx.pool);
+	c->tx.pool_free++;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 }
 EXPORT_SYMBOL_GPL(VmbPacketFree);

@@ -24,9 +24,14 @@
 
 struct vmb_channel;
 
-/* Packets in the pool VmbPacketAllocate draws from, made at Enable. */
+/*
+ * VmbPacketAllocate's pool: packets made at the first Enable, and how many
+ * may be out at once, past which it allocates no more
+ * (vmbkmcl_channel_init_set_packet_pool() sets both).
+ */
 #define VMB_TX_POOL_SIZE	64
-/* Transactions awaiting completion at once, per channel. */
+#define VMB_TX_POOL_MAX		1024
+/* Transactions awaiting completion at once, per channel, at least. */
 #define VMB_XACT_TABLE_SIZE	1024
 /* Sends (and completions) waiting for ring space, per channel. */
 #define VMB_TX_QUEUE_MAX	8192
@@ -99,6 +104,7 @@ enum vmb_packet_state {
  * @vmbus_flags: descriptor flags (completion requested).
  * @state:	enum vmb_packet_state.
  * @pooled:	came from VmbPacketAllocate.
+ * @grown:	allocated past the preallocated pool, freed on its own.
  * @data:	descriptor, then the inline bytes of a queued send.
  */
 struct vmb_packet {
@@ -115,6 +121,7 @@ struct vmb_packet {
 	u16 vmbus_flags;
 	u8 state;
 	bool pooled;
+	bool grown;
 	u8 data[] __aligned(8);
 };
 
@@ -142,7 +149,11 @@ struct vmb_tx_stats {
  * @queue:	struct vmb_tx_entry, oldest first.
  * @queued:	entries on @queue.
  * @pool:	free pooled packets.
- * @pool_mem:	the pool's memory.
+ * @pool_mem:	the preallocated packets' memory.
+ * @pool_size:	packets preallocated at the first Enable.
+ * @pool_max:	pooled packets out or free at once, grown ones included.
+ * @pool_out:	pooled packets that exist: preallocated plus grown.
+ * @pool_free:	packets on @pool.
  * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
@@ -157,6 +168,10 @@ struct vmb_tx {
 	u32 queued;
 	struct list_head pool;
 	u8 *pool_mem;
+	u32 pool_size;
+	u32 pool_max;
+	u32 pool_out;
+	u32 pool_free;
 	u32 packet_size;
 	struct vmb_xact_table xacts;
 	bool open;
