@@ -498,6 +498,10 @@ static void vmb_channel_close(struct vmb_channel *c)
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
 	vmb_rx_shut(c);
+	/* Older hosts ignore a teardown after the close, and it never ends. */
+	if (c->ops->teardown_before_close &&
+	    c->ops->teardown_before_close(c->device))
+		vmb_gpadls_close(c);
 	c->ops->close(c->device, c->vmbus);
 	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);

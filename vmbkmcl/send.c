@@ -739,7 +739,7 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
  * STATUS_DEVICE_REMOVED after a rescind.  With @ExternalDataMdl:
  * STATUS_INVALID_PARAMETER_4 for an MDL that cannot be sent, _5 without
- * WAIT_FOR_COMPLETION.
+ * WAIT_FOR_COMPLETION, STATUS_NOT_SUPPORTED in a confidential VM.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
