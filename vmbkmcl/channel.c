@@ -30,32 +30,6 @@ static LIST_HEAD(vmb_channels);
 static DEFINE_MUTEX(vmb_channels_lock);
 
 /**
- * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
- * @err: 0 or a negative errno.
- *
- * Return: the matching NTSTATUS.
- */
-NTSTATUS vmb_errno_to_status(int err)
-{
-	switch (err) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
-	case -ENODEV:
-		return STATUS_DEVICE_REMOVED;
-	case -EAGAIN:
-		return STATUS_DEVICE_NOT_READY;
-	case -EINVAL:
-		return STATUS_INVALID_PARAMETER;
-	case -ETIMEDOUT:
-		return STATUS_TIMEOUT;
-	default:
-		return STATUS_UNSUCCESSFUL;
-	}
-}
-
-/**
  * VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT() - prepare a callback set.
  * @Callbacks: zeroed and stamped with the version and size that
  *             VmbChannelInitSetStateChangeCallbacks() accepts.

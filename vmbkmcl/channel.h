@@ -286,8 +286,13 @@ void vmb_rx_wait_idle(struct vmb_channel *c);
 void vmb_rx_wait_released(struct vmb_channel *c);
 void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
+/* ntstatus.c: the exported mapping, under vmbkmcl's internal name. */
+static inline NTSTATUS vmb_errno_to_status(int err)
+{
+	return vmbkmcl_errno_to_status(err);
+}
+
 /* channel.c */
-NTSTATUS vmb_errno_to_status(int err);
 void vmb_device_close_channels(struct hv_device *dev, bool reopen);
 void vmb_device_reopen_channels(struct hv_device *dev);
 void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c));
