@@ -42,6 +42,12 @@
  * @out_empty_at: outbound offset the host last saw the ring empty at, or
  *		U32_MAX since it last saw data.
  * @fail_open:	errno the next backend open returns, or 0.
+ * @proto_version: the VMBus version the simulated host negotiated.
+ * @isolated:	the guest is a confidential VM.
+ * @late_teardowns: GPADL teardowns after the close on a host that
+ *		ignores them: on Hyper-V each would wait for ever.
+ * @clobbered:	opens of the already open channel, each of which freed
+ *		its live rings as vmbus_open() does.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
  */
@@ -59,6 +65,10 @@ struct simhost {
 	u32 guest_signals;
 	u32 out_empty_at;
 	int fail_open;
+	u32 proto_version;
+	bool isolated;
+	atomic_t late_teardowns;
+	atomic_t clobbered;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };
@@ -220,6 +230,19 @@ static int simhost_backend_open(struct hv_device *dev, u32 send_size,
 	struct simhost *sh = simhost_of(dev);
 	int ret;
 
+	/*
+	 * As vmbus_open(): the rings are allocated before __vmbus_open()
+	 * looks at the state, and on an open channel its error path frees
+	 * the live rings (vmbus_free_ring() unmaps both and frees the copy
+	 * buffer).  The guest's rings are really gone then, as on Hyper-V.
+	 */
+	if (sh->rings_open) {
+		ret = vmbus_alloc_ring(sh->channel, send_size, recv_size);
+		if (!ret)
+			vmbus_free_ring(sh->channel);
+		atomic_inc(&sh->clobbered);
+		return -EINVAL;
+	}
 	/* As vmbus_open() on a rescinded channel. */
 	if (READ_ONCE(sh->channel->rescind))
 		return -ENODEV;
@@ -256,6 +279,70 @@ static void simhost_backend_notify(struct vmbus_channel *chan)
 		notify(sh->notify_ctx);
 }
 
+static bool simhost_backend_teardown_before_close(struct hv_device *dev)
+{
+	return READ_ONCE(simhost_of(dev)->proto_version) < VERSION_WIN10;
+}
+
+static bool simhost_backend_isolated(struct hv_device *dev)
+{
+	return READ_ONCE(simhost_of(dev)->isolated);
+}
+
+/**
+ * simhost_teardown_ignored() - would this host ignore a GPADL teardown now?
+ * @dev: the simulated device.
+ *
+ * Hosts older than Windows 10 drop a teardown that comes after the
+ * channel's close, and vmbus_teardown_gpadl() then waits for ever; simhost
+ * counts each instead (simhost_late_teardowns()).
+ *
+ * Return: true if so.
+ */
+bool simhost_teardown_ignored(struct hv_device *dev)
+{
+	struct simhost *sh = simhost_of(dev);
+
+	if (READ_ONCE(sh->proto_version) >= VERSION_WIN10 || sh->rings_open)
+		return false;
+	atomic_inc(&sh->late_teardowns);
+	return true;
+}
+
+/**
+ * simhost_set_proto_version() - the VMBus version the host negotiated.
+ * @sh:      the simhost.
+ * @version: a VERSION_* of hyperv.h; the default is VERSION_WIN10_V5_3.
+ */
+void simhost_set_proto_version(struct simhost *sh, u32 version)
+{
+	WRITE_ONCE(sh->proto_version, version);
+}
+EXPORT_SYMBOL_GPL(simhost_set_proto_version);
+
+/**
+ * simhost_late_teardowns() - GPADL teardowns an old host would have ignored.
+ * @sh: the simhost.
+ *
+ * Return: the count.
+ */
+u32 simhost_late_teardowns(struct simhost *sh)
+{
+	return atomic_read(&sh->late_teardowns);
+}
+EXPORT_SYMBOL_GPL(simhost_late_teardowns);
+
+/**
+ * simhost_set_isolated() - run the guest as a confidential VM, or not.
+ * @sh:       the simhost.
+ * @isolated: as hv_is_isolation_supported() would say.
+ */
+void simhost_set_isolated(struct simhost *sh, bool isolated)
+{
+	WRITE_ONCE(sh->isolated, isolated);
+}
+EXPORT_SYMBOL_GPL(simhost_set_isolated);
+
 static const struct vmbkmcl_backend_ops simhost_backend = {
 	.open = simhost_backend_open,
 	.close = simhost_backend_close,
@@ -263,6 +350,8 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.notify = simhost_backend_notify,
 	.create_gpadl = simhost_gpadl_create,
 	.teardown_gpadl = simhost_gpadl_teardown,
+	.teardown_before_close = simhost_backend_teardown_before_close,
+	.isolated = simhost_backend_isolated,
 };
 
 /**
@@ -290,6 +379,21 @@ void simhost_fail_next_open(struct simhost *sh, int err)
 	WRITE_ONCE(sh->fail_open, err);
 }
 EXPORT_SYMBOL_GPL(simhost_fail_next_open);
+
+/**
+ * simhost_clobbered() - opens that reached an already open channel.
+ * @sh: the simhost.
+ *
+ * Each freed the channel's live rings, as vmbus_open() would: any later
+ * ring access is a use after free.
+ *
+ * Return: the count.
+ */
+u32 simhost_clobbered(struct simhost *sh)
+{
+	return atomic_read(&sh->clobbered);
+}
+EXPORT_SYMBOL_GPL(simhost_clobbered);
 
 /**
  * simhost_guest_signals() - outbound writes that would signal a real host.
@@ -328,6 +432,7 @@ struct simhost *simhost_create(void)
 	spin_lock_init(&sh->lock);
 	spin_lock_init(&sh->ring_lock);
 	tasklet_setup(&sh->irq, simhost_irq);
+	sh->proto_version = VERSION_WIN10_V5_3;
 	guid_gen(&sh->hdev.dev_instance);
 	sh->hdev.channel = sh->channel;
 	sh->channel->device_obj = &sh->hdev;

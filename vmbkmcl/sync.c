@@ -163,9 +163,10 @@ static NTSTATUS vmb_sync_result(struct vmb_sync_wait *w, PUINT32 reply_size)
  * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW when the packet did not
  * fit and was not queued, or when the reply was longer than the buffer
  * (the buffer then holds its start); STATUS_CANCELLED when the timeout
- * expired; STATUS_DEVICE_REMOVED when the channel closed or the host
- * rescinded the device meanwhile (seen within 20 ms of the rescind, before
- * the close); STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
+ * expired; STATUS_DEVICE_REMOVED when the channel is closed (it does not
+ * queue for the next open), or closed meanwhile, or the host rescinded the
+ * device meanwhile (seen within 20 ms of the rescind, before the close);
+ * STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
  * of VmbPacketSend() otherwise.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
@@ -204,7 +205,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	else
 		status = vmb_packet_prepare(p, Buffer, BufferSize, Flags);
 	if (NT_SUCCESS(status))
-		status = vmb_tx_submit(p, !no_wait);
+		status = vmb_tx_submit(p, no_wait ? 0 : VMB_SUBMIT_QUEUE_FULL);
 	if (!NT_SUCCESS(status))
 		goto free;
 

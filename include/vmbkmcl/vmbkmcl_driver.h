@@ -6,22 +6,32 @@
  * the device classes it serves, and vmbkmcl calls @add once per device
  * offered in one of them, in process context.  @add then does what the
  * Windows driver did in its device-add path: VmbChannelAllocate() on the
- * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This is
- * the only API a port needs besides KMCL.
+ * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This,
+ * and the few channel settings below that KMCL V1 lacks, is the only API
+ * a port needs besides KMCL.
  *
- * When the host rescinds a device, vmbkmcl closes its channels (the
- * driver sees EvtChannelSuspend if running, then EvtChannelClosed) before
- * @remove; @remove then cleans up (VmbChannelDisable() is a no-op by
- * then, VmbChannelCleanup() frees).  For hibernation vmbkmcl closes the
+ * When the host rescinds a device, vmbkmcl ends its sends with
+ * STATUS_DEVICE_REMOVED and closes its channels (the driver sees
+ * EvtChannelSuspend if running, then EvtChannelClosed) before @remove;
+ * @remove then cleans up (VmbChannelDisable() is a no-op by then,
+ * VmbChannelCleanup() frees).  A channel @remove leaves enabled is closed
+ * after it, with a warning.  For hibernation vmbkmcl closes the
  * channels around @suspend and re-enables them after @resume, with the
  * usual callbacks; a driver renegotiates in EvtChannelOpened or
  * PostStarted as after any open.
+ *
+ * Locking: @add, @remove, @suspend and @resume of one device are
+ * serialised; different devices' run concurrently, and no global vmbkmcl
+ * lock is held across them, so @add may wait for its host.  They may
+ * call any KMCL function.
  */
 #ifndef _VMBKMCL_DRIVER_H
 #define _VMBKMCL_DRIVER_H
 
 #include <linux/hyperv.h>
 #include <linux/list.h>
+
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 /**
  * struct vmbkmcl_client_driver - a ported driver.
@@ -55,5 +65,17 @@ void vmbkmcl_unregister_client_driver(struct vmbkmcl_client_driver *drv);
 
 #define vmbkmcl_register_client_driver(drv) \
 	__vmbkmcl_register_client_driver(drv, THIS_MODULE, KBUILD_MODNAME)
+
+/*
+ * Channel settings KMCL V1 has no call for, made like the InitSet calls:
+ * after VmbChannelAllocate(), before the first VmbChannelEnable().
+ */
+
+/* Most packets vmbkmcl_channel_init_set_packet_pool() accepts. */
+#define VMBKMCL_PACKET_POOL_LIMIT	65536
+
+NTSTATUS vmbkmcl_channel_init_set_packet_pool(VMBCHANNEL Channel,
+					      UINT32 Preallocated,
+					      UINT32 Maximum);
 
 #endif /* _VMBKMCL_DRIVER_H */

@@ -63,8 +63,19 @@ static void vstor_remove(struct hv_device *hdev)
 	struct vstor_device *dev = hv_get_drvdata(hdev);
 	struct vstor_stats *st = &dev->stats;
 
-	vstor_blk_remove(dev);
-	vstor_channel_close(dev);
+	/*
+	 * After a rescind the channel is closed, and a send that raced with
+	 * the close is queued for a reopen that will not come: clean the
+	 * channel up first, which ends it, so deleting the disk does not
+	 * wait for it.  Otherwise the disk goes first, its I/O still served.
+	 */
+	if (READ_ONCE(dev->gone)) {
+		vstor_channel_close(dev);
+		vstor_blk_remove(dev);
+	} else {
+		vstor_blk_remove(dev);
+		vstor_channel_close(dev);
+	}
 	dev_info(&hdev->device,
 		 "vstor%d: removed; %lld reads (%lld bytes), %lld writes (%lld bytes), %lld errors, %lld ended by the close, at most %d in flight\n",
 		 dev->index, atomic64_read(&st->reads),
