@@ -107,6 +107,7 @@ static inline size_t MmSizeOfMdl(PVOID Base, size_t Length)
  * memory is the caller's to reuse once no send uses the MDL.
  *
  * Context: any context.
+ * Return: nothing (VOID).
  */
 static inline VOID MmInitializeMdl(PMDL MemoryDescriptorList, PVOID BaseVa,
 				   size_t Length)
