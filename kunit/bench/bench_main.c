@@ -141,8 +141,21 @@ static u64 bench_tenths(u64 v, u32 packets)
 	return div64_u64(v * 10, packets);
 }
 
-#define BENCH_MILLI_ARGS(m)	(m) / BENCH_MILLI, (m) % BENCH_MILLI
-#define BENCH_TENTHS_ARGS(t)	(t) / 10, (t) % 10
+/* "<v / 10>.<v % 10>" and "<v / 1000>.<v % 1000, 3 digits>", into @buf. */
+#define BENCH_NUM_LEN		24
+
+static char *bench_tenths_str(char *buf, u64 v)
+{
+	snprintf(buf, BENCH_NUM_LEN, "%llu.%llu", v / 10, v % 10);
+	return buf;
+}
+
+static char *bench_milli_str(char *buf, u64 v)
+{
+	snprintf(buf, BENCH_NUM_LEN, "%llu.%03llu", v / BENCH_MILLI,
+		 v % BENCH_MILLI);
+	return buf;
+}
 
 /*
  * One line of the table, and the ratio lines' values for @name: the
@@ -155,6 +168,7 @@ static void bench_report(const char *name, struct bench_ratio *q, u32 packets)
 	u64 vmb = bench_pick(q->vmb_ns);
 	u64 med = bench_median(q->milli, reps);
 	u64 fmed = bench_median(q->fair_milli, reps);
+	char b[7][BENCH_NUM_LEN];
 
 	if (insn) {
 		med = div64_u64(nat * BENCH_MILLI, max_t(u64, vmb, 1));
@@ -163,11 +177,12 @@ static void bench_report(const char *name, struct bench_ratio *q, u32 packets)
 	nat = bench_tenths(nat, packets);
 	fair = bench_tenths(fair, packets);
 	vmb = bench_tenths(vmb, packets);
-	bench_out("| %-28s | %8llu.%llu | %8llu.%llu | %8llu.%llu | %llu.%03llu | %llu.%03llu | %llu.%03llu-%llu.%03llu |",
-		  name, BENCH_TENTHS_ARGS(nat), BENCH_TENTHS_ARGS(fair),
-		  BENCH_TENTHS_ARGS(vmb), BENCH_MILLI_ARGS(med),
-		  BENCH_MILLI_ARGS(fmed), BENCH_MILLI_ARGS(q->fair_milli[0]),
-		  BENCH_MILLI_ARGS(q->fair_milli[reps - 1]));
+	bench_out("| %-28s | %10s | %10s | %10s | %s | %s | %s-%s |", name,
+		  bench_tenths_str(b[0], nat), bench_tenths_str(b[1], fair),
+		  bench_tenths_str(b[2], vmb), bench_milli_str(b[3], med),
+		  bench_milli_str(b[4], fmed),
+		  bench_milli_str(b[5], q->fair_milli[0]),
+		  bench_milli_str(b[6], q->fair_milli[reps - 1]));
 	if (!WARN_ON(bench_nlines >= ARRAY_SIZE(bench_lines))) {
 		strscpy(bench_lines[bench_nlines].name, name,
 			sizeof(bench_lines[0].name));
@@ -184,14 +199,15 @@ static void bench_report(const char *name, struct bench_ratio *q, u32 packets)
 static void bench_ratio_lines(void)
 {
 	const char *what = insn ? "ratio-insn" : "ratio";
+	char b[BENCH_NUM_LEN];
 	u32 i;
 
 	for (i = 0; i < bench_nlines; i++)
-		bench_out("%s %s %llu.%03llu", what, bench_lines[i].name,
-			  BENCH_MILLI_ARGS(bench_lines[i].milli));
+		bench_out("%s %s %s", what, bench_lines[i].name,
+			  bench_milli_str(b, bench_lines[i].milli));
 	for (i = 0; i < bench_nlines; i++)
-		bench_out("%s-fair %s %llu.%03llu", what, bench_lines[i].name,
-			  BENCH_MILLI_ARGS(bench_lines[i].fair_milli));
+		bench_out("%s-fair %s %s", what, bench_lines[i].name,
+			  bench_milli_str(b, bench_lines[i].fair_milli));
 }
 
 static void bench_table_head(const char *what)
@@ -252,7 +268,7 @@ static int bench_rx_all(struct bench_fixture *f, struct bench_ratio *q)
 	u32 s, b, i, comp;
 	int ret;
 
-	bench_table_head("receive: native hv_pkt_iter loop, fair (indirect handler) vs vmbkmcl ProcessPacket");
+	bench_table_head("receive: hv_pkt_iter loop (native, fair) vs ProcessPacket");
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
 			for (comp = 0; comp < 2; comp++) {
@@ -315,7 +331,7 @@ static int bench_tx_all(struct bench_fixture *f, struct bench_ratio *q)
 	u32 s, b, c;
 	int ret;
 
-	bench_table_head("send: vmbus_sendpacket (native, fair) vs VmbPacketSend; tx-sync: round trips");
+	bench_table_head("send: vmbus_sendpacket (native, fair) vs VmbPacketSend");
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		for (c = 0; c < 2; c++) {
 			for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
@@ -381,6 +397,7 @@ static void bench_add(struct bench_result *sum, const struct bench_result *r)
 static const enum bench_rx_who bench_counted_rx[] = {
 	BENCH_RX_NATIVE, BENCH_RX_INLINE, BENCH_RX_DEFERRED,
 };
+
 static const enum bench_tx_who bench_counted_tx[] = {
 	BENCH_TX_NATIVE, BENCH_TX_VMBKMCL,
 };
