@@ -261,6 +261,7 @@ struct refusal_case {
 	u32 second;	/* a second MDL's ByteOffset in its page, or 0 */
 	bool no_pages;	/* the MDL's pages were never filled in */
 	NTSTATUS status;
+	bool isolated;	/* the guest is a confidential VM */
 };
 
 #define WAIT	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
@@ -294,6 +295,13 @@ static const struct refusal_case refusal_cases[] = {
 	  STATUS_INVALID_PARAMETER_5 },
 	{ "ExternalPfns with more pages than a packet names", SEND_PFNS, WAIT,
 	  0, MAX_SEND_PFNS + 1, 0, false, STATUS_INVALID_PARAMETER_5 },
+	/* Private pages of a confidential VM are not named to the host. */
+	{ "Send with an MDL in a confidential VM", SEND_MDL, WAIT, 0, 0, 0,
+	  false, STATUS_NOT_SUPPORTED, true },
+	{ "ExternalMdl in a confidential VM", SEND_EXTERNAL_MDL, WAIT, 0,
+	  PAGE_SIZE, 0, false, STATUS_NOT_SUPPORTED, true },
+	{ "ExternalPfns in a confidential VM", SEND_PFNS, WAIT, 0, 1, 0,
+	  false, STATUS_NOT_SUPPORTED, true },
 };
 
 static void refusal_case_desc(const struct refusal_case *c, char *desc)
@@ -324,6 +332,7 @@ static void bad_external_send_is_refused_and_writes_nothing(struct kunit *test)
 	if (c->second)
 		mdl->Next = new_mdl(test, buf + 2 * PAGE_SIZE + c->second,
 				    PAGE_SIZE / 2);
+	simhost_set_isolated(f->sh, c->isolated);
 	enable(test, f);
 	p = new_packet(test, f);
 	if (c->api == SEND_MDL)

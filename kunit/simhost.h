@@ -66,6 +66,10 @@ int simhost_hibernate(struct simhost *sh);
 int simhost_thaw(struct simhost *sh);
 void simhost_fail_next_open(struct simhost *sh, int err);
 u32 simhost_clobbered(struct simhost *sh);
+void simhost_set_proto_version(struct simhost *sh, u32 version);
+u32 simhost_late_teardowns(struct simhost *sh);
+bool simhost_teardown_ignored(struct hv_device *dev);
+void simhost_set_isolated(struct simhost *sh, bool isolated);
 
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);

@@ -153,6 +153,8 @@ bool simhost_gpadl_teardown(struct hv_device *dev, struct vmbus_channel *chan,
 	struct simhost_gpadl_host *h;
 	bool shared = false;
 
+	/* Counted: on Hyper-V this teardown would never be answered. */
+	simhost_teardown_ignored(dev);
 	mutex_lock(&simhost_gpadl_lock);
 	h = simhost_gpadl_host(dev, false);
 	if (h) {

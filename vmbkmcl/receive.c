@@ -181,7 +181,8 @@ static bool vmb_rx_simple_ok(struct vmb_channel *c,
 	return (desc->type == VM_PKT_DATA_INBAND ||
 		desc->type == VM_PKT_COMP) && len <= c->rx.buf_size &&
 	       (u32)desc->len8 << 3 == len &&
-	       READ_ONCE(raw->offset8) == desc->offset8;
+	       READ_ONCE(raw->offset8) == desc->offset8 &&
+	       len - ((u32)desc->offset8 << 3) <= c->max_packet_size;
 }
 
 /*

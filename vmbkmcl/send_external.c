@@ -98,6 +98,14 @@ static NTSTATUS vmb_ext_prepare(struct vmb_packet *p, const void *buf,
 		return STATUS_INVALID_PARAMETER_3;
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return args->bad[VMB_EXT_FLAGS];
+	/*
+	 * In a confidential VM the pages are private: the host would read
+	 * ciphertext, or fault.  Refuse rather than bounce them: the port
+	 * passes such data in a GPADL (made host-visible when created).
+	 */
+	if (p->channel->ops->isolated &&
+	    p->channel->ops->isolated(p->channel->device))
+		return STATUS_NOT_SUPPORTED;
 	return STATUS_SUCCESS;
 }
 
@@ -272,7 +280,8 @@ NTSTATUS vmb_packet_prepare_external(struct vmb_packet *p, const void *buf,
  * STATUS_INVALID_PARAMETER_4 for a NULL MDL, one without pages or a chain
  * that does not join into one range; _5 for an offset at or past the end;
  * _6 for a length past the end or over 60 pages; _7 without
- * WAIT_FOR_COMPLETION; otherwise as VmbPacketSend().
+ * WAIT_FOR_COMPLETION; STATUS_NOT_SUPPORTED in a confidential VM, whose
+ * private pages are not named to the host; otherwise as VmbPacketSend().
  */
 NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 				      UINT32 BufferLength,
@@ -286,7 +295,7 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 				 &vmb_send_mdl_args);
 	if (!NT_SUCCESS(status))
 		return status;
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
 
@@ -309,7 +318,7 @@ EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
  * STATUS_INVALID_PARAMETER_1 to _3 as for VmbPacketSend();
  * STATUS_INVALID_PARAMETER_4 for a NULL array or a page that is not RAM;
  * _5 for a count of 0 or over 60; _6 without WAIT_FOR_COMPLETION;
- * otherwise as VmbPacketSend().
+ * STATUS_NOT_SUPPORTED in a confidential VM; otherwise as VmbPacketSend().
  */
 NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 				       UINT32 BufferLength,
@@ -338,6 +347,6 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 	range->offset = 0;
 	range->len = PfnLength << HV_HYP_PAGE_SHIFT;
 	vmb_ext_finish(PacketObject, Buffer, BufferLength, PfnLength);
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);

@@ -126,8 +126,8 @@ static NTSTATUS vmb_sync_result(struct vmb_sync_wait *w, PUINT32 reply_size)
  * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW when the packet did not
  * fit and was not queued, or when the reply was longer than the buffer
  * (the buffer then holds its start); STATUS_CANCELLED when the timeout
- * expired; STATUS_DEVICE_REMOVED when the channel closed or was rescinded
- * meanwhile; STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
+ * expired; STATUS_DEVICE_REMOVED when the channel is closed (it does not
+ * queue for the next open) or closed or was rescinded meanwhile; STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
  * of VmbPacketSend() otherwise.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
@@ -165,7 +165,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	else
 		status = vmb_packet_prepare(p, Buffer, BufferSize, Flags);
 	if (NT_SUCCESS(status))
-		status = vmb_tx_submit(p, !no_wait);
+		status = vmb_tx_submit(p, no_wait ? 0 : VMB_SUBMIT_QUEUE_FULL);
 	if (!NT_SUCCESS(status))
 		goto free;
 

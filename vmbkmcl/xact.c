@@ -121,18 +121,19 @@ void vmb_xact_free(struct vmb_xact_table *t, u64 id)
 
 /**
  * vmb_xact_take_any() - end some live transaction, for teardown.
- * @t: the table.
+ * @t:    the table.
+ * @want: which owners to end.
  *
  * Context: under vmb_tx.lock.
- * Return: its owner, or NULL when none is live.
+ * Return: its owner, or NULL when none @want accepts is live.
  */
-void *vmb_xact_take_any(struct vmb_xact_table *t)
+void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner))
 {
 	void *owner = NULL;
 	u32 i;
 
 	for (i = 0; t->live && i < t->size; i++) {
-		if (t->slots[i].owner) {
+		if (t->slots[i].owner && want(t->slots[i].owner)) {
 			owner = vmb_xact_release(t, &t->slots[i]);
 			break;
 		}
