@@ -13,6 +13,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
@@ -196,6 +198,25 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 		vmb_rx_kick(c);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
+
+/**
+ * vmbkmcl_packet_transaction_id() - a received packet's transaction id.
+ * @PacketCompletionContext: a packet ProcessPacket was given, not yet
+ *                           completed.
+ *
+ * The host's VMBus transaction id, as the packet carried it (untrusted:
+ * echo it, never use it as a pointer).  A vmbkmcl extension: for a
+ * protocol whose answers are inband packets carrying the request's id
+ * (vmbkmcl_packet_set_reply_id()), as Hyper-V's integration components.
+ *
+ * Context: any context.
+ * Return: the id.
+ */
+UINT64 vmbkmcl_packet_transaction_id(VMBPACKETCOMPLETION PacketCompletionContext)
+{
+	return PacketCompletionContext->trans_id;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_packet_transaction_id);
 
 /**
  * VmbChannelPacketFail() - give up on a received packet and stop the

@@ -22,6 +22,8 @@
  */
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "external.h"
 #include "receive.h"
@@ -247,8 +249,8 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 						p->len, p->trans_id);
 	else
 		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
-				       p->trans_id, VM_PKT_DATA_INBAND,
-				       p->vmbus_flags);
+				       waits ? p->trans_id : p->reply_id,
+				       VM_PKT_DATA_INBAND, p->vmbus_flags);
 	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
 	} else if (!ret) {
@@ -493,6 +495,7 @@ static void vmb_packet_reset(struct vmb_packet *p,
 	p->routine = routine;
 	p->pointer = NULL;
 	p->trans_id = 0;
+	p->reply_id = 0;
 	p->state = VMB_PACKET_IDLE;
 }
 
@@ -666,6 +669,26 @@ PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
 	return PacketObject->pointer;
 }
 EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
+
+/**
+ * vmbkmcl_packet_set_reply_id() - answer a received request by its id.
+ * @PacketObject:  a packet, not in flight.
+ * @TransactionId: the request's VMBus transaction id
+ *                 (vmbkmcl_packet_transaction_id()), or 0.
+ *
+ * Its sends without VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION carry
+ * @TransactionId, until it is set again or the packet is reallocated: a
+ * reply that is an ordinary inband packet, as Hyper-V's integration
+ * components expect (Linux's hv_utils and FreeBSD's vmbus_ic_sendresp()
+ * echo the request's id; 0 is for unsolicited messages).  A send that
+ * waits for a completion always carries an id of vmbkmcl's own.  A
+ * vmbkmcl extension: KMCL V1 does not expose transaction ids.
+ */
+void vmbkmcl_packet_set_reply_id(VMBPACKET PacketObject, UINT64 TransactionId)
+{
+	PacketObject->reply_id = TransactionId;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_packet_set_reply_id);
 
 /**
  * VmbPacketGetChannel() - the channel a packet belongs to.

@@ -130,6 +130,9 @@ enum vmb_packet_state {
  * @routine:	completion routine; NULL until set for an initialised one.
  * @pointer:	VmbPacketSetPointer.
  * @trans_id:	transaction id while waiting for completion, else 0.
+ * @reply_id:	the id a send without WAIT_FOR_COMPLETION carries: a
+ *		received request's, to answer it (vmbkmcl_packet_set_reply_id),
+ *		else 0.  Never a transaction of ours.
  * @src:	the inline bytes: the sender's buffer while VmbPacketSend*
  *		runs, @data + @desc_len once the packet is queued.
  * @desc_len:	external-data descriptor bytes at the start of @data.
@@ -148,6 +151,7 @@ struct vmb_packet {
 	PFN_VMB_PACKET_COMPLETION_ROUTINE routine;
 	void *pointer;
 	u64 trans_id;
+	u64 reply_id;
 	const void *src;
 	u32 desc_len;
 	u32 len;

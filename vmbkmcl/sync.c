@@ -127,8 +127,9 @@ static NTSTATUS vmb_sync_result(struct vmb_sync_wait *w, PUINT32 reply_size)
  * fit and was not queued, or when the reply was longer than the buffer
  * (the buffer then holds its start); STATUS_CANCELLED when the timeout
  * expired; STATUS_DEVICE_REMOVED when the channel is closed (it does not
- * queue for the next open) or closed or was rescinded meanwhile; STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
- * of VmbPacketSend() otherwise.
+ * queue for the next open) or closed or was rescinded meanwhile;
+ * STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses of
+ * VmbPacketSend() otherwise.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 					  UINT32 BufferSize,
