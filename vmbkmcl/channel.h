@@ -184,6 +184,9 @@ struct vmb_rx_packet {
  *		counted as taken and held; the runner's alone, and empty
  *		whenever the runner is not in a batch.
  * @nstash:	their number.
+ * @own_sent:	completions written for packets completed inside their own
+ *		ProcessPacket; the runner's alone (it counts them without
+ *		the lock), added to @stats.completions_sent in a snapshot.
  * @stats:	counters.
  * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
@@ -209,6 +212,7 @@ struct vmb_rx {
 	u32 batch_count;
 	struct vmb_rx_packet *stash[VMB_RX_STASH];
 	u32 nstash;
+	u64 own_sent;
 	struct vmb_rx_stats stats;
 	struct vmb_rx_ext *ext;
 };
