@@ -65,6 +65,7 @@ static void vmb_channel_release(struct kref *ref)
 	struct vmb_channel *c = container_of(ref, struct vmb_channel, ref);
 
 	mutex_destroy(&c->state_lock);
+	lockdep_unregister_key(&c->state_key);
 	kfree(c);
 }
 
@@ -120,7 +121,8 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	c->device = ParentDeviceObject;
 	c->ops = vmbkmcl_backend_for(ParentDeviceObject);
 	kref_init(&c->ref);
-	mutex_init(&c->state_lock);
+	lockdep_register_key(&c->state_key);
+	__mutex_init(&c->state_lock, "vmb_channel.state_lock", &c->state_key);
 	c->state = VMB_CHANNEL_ALLOCATED;
 	c->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
 	c->in_ring_pages = VMB_DEFAULT_RING_PAGES;

@@ -22,6 +22,8 @@
  */
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "external.h"
 #include "receive.h"
@@ -247,8 +249,8 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 						p->len, p->trans_id);
 	else
 		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
-				       p->trans_id, VM_PKT_DATA_INBAND,
-				       p->vmbus_flags);
+				       waits ? p->trans_id : p->reply_id,
+				       VM_PKT_DATA_INBAND, p->vmbus_flags);
 	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
 	} else if (!ret) {
@@ -411,13 +413,18 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len)
 {
 	u32 off = desc->offset8 << 3;
+	struct vmb_xact_slot *s;
 	struct vmb_packet *p;
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
-	p = vmb_xact_find(&c->tx.xacts, desc->trans_id);
+	/* One lookup: the slot found is the one ended. */
+	s = vmb_xact_lookup(&c->tx.xacts, desc->trans_id);
+	p = s ? s->owner : NULL;
 	if (p && p->state == VMB_PACKET_WAITING) {
-		vmb_packet_abort_locked(c, p);
+		vmb_xact_release(&c->tx.xacts, s);
+		p->trans_id = 0;
+		p->state = VMB_PACKET_IDLE;
 		c->tx.stats.completed++;
 	} else {
 		p = NULL;
@@ -488,6 +495,7 @@ static void vmb_packet_reset(struct vmb_packet *p,
 	p->routine = routine;
 	p->pointer = NULL;
 	p->trans_id = 0;
+	p->reply_id = 0;
 	p->state = VMB_PACKET_IDLE;
 }
 
@@ -661,6 +669,26 @@ PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
 	return PacketObject->pointer;
 }
 EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
+
+/**
+ * vmbkmcl_packet_set_reply_id() - answer a received request by its id.
+ * @PacketObject:  a packet, not in flight.
+ * @TransactionId: the request's VMBus transaction id
+ *                 (vmbkmcl_packet_transaction_id()), or 0.
+ *
+ * Its sends without VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION carry
+ * @TransactionId, until it is set again or the packet is reallocated: a
+ * reply that is an ordinary inband packet, as Hyper-V's integration
+ * components expect (Linux's hv_utils and FreeBSD's vmbus_ic_sendresp()
+ * echo the request's id; 0 is for unsolicited messages).  A send that
+ * waits for a completion always carries an id of vmbkmcl's own.  A
+ * vmbkmcl extension: KMCL V1 does not expose transaction ids.
+ */
+void vmbkmcl_packet_set_reply_id(VMBPACKET PacketObject, UINT64 TransactionId)
+{
+	PacketObject->reply_id = TransactionId;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_packet_set_reply_id);
 
 /**
  * VmbPacketGetChannel() - the channel a packet belongs to.

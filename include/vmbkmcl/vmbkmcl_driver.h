@@ -67,8 +67,9 @@ void vmbkmcl_unregister_client_driver(struct vmbkmcl_client_driver *drv);
 	__vmbkmcl_register_client_driver(drv, THIS_MODULE, KBUILD_MODNAME)
 
 /*
- * Channel settings KMCL V1 has no call for, made like the InitSet calls:
- * after VmbChannelAllocate(), before the first VmbChannelEnable().
+ * Extensions to KMCL V1.  Channel settings it has no call for, made like
+ * the InitSet calls: after VmbChannelAllocate(), before the first
+ * VmbChannelEnable().
  */
 
 /* Most packets vmbkmcl_channel_init_set_packet_pool() accepts. */
@@ -77,5 +78,13 @@ void vmbkmcl_unregister_client_driver(struct vmbkmcl_client_driver *drv);
 NTSTATUS vmbkmcl_channel_init_set_packet_pool(VMBCHANNEL Channel,
 					      UINT32 Preallocated,
 					      UINT32 Maximum);
+
+/*
+ * VMBus transaction ids, which KMCL V1 keeps to itself: for protocols
+ * whose answers are inband packets carrying the request's id, as
+ * Hyper-V's integration components (samples/heartbeat).
+ */
+UINT64 vmbkmcl_packet_transaction_id(VMBPACKETCOMPLETION PacketCompletionContext);
+void vmbkmcl_packet_set_reply_id(VMBPACKET PacketObject, UINT64 TransactionId);
 
 #endif /* _VMBKMCL_DRIVER_H */
