@@ -904,6 +904,38 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 EXPORT_SYMBOL_GPL(simhost_read);
 
 /**
+ * simhost_peek() - copy the start of the next packet the guest wrote,
+ * leaving it unread.
+ * @sh:  the simhost.
+ * @buf: receives up to @cap bytes from the packet's descriptor on.
+ * @cap: size of @buf.
+ *
+ * Return: the bytes the guest has written and the host not read (> 0),
+ * -ENODATA when none, or -ENODEV once the rings are closed.
+ */
+int simhost_peek(struct simhost *sh, void *buf, u32 cap)
+{
+	struct hv_ring_buffer *rb;
+	unsigned long flags;
+	int ret = -ENODEV;
+	u32 pending;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open) {
+		rb = sh->channel->outbound.ring_buffer;
+		pending = simhost_outbound_pending(sh);
+		/* The data pages are mapped twice: a packet never wraps. */
+		if (pending)
+			memcpy(buf, rb->buffer + rb->read_index,
+			       min(pending, cap));
+		ret = pending ? (int)pending : -ENODATA;
+	}
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(simhost_peek);
+
+/**
  * simhost_request() - send one inband message and wait for the answer.
  * @sh:        the simhost.
  * @msg:       the message.

@@ -89,6 +89,7 @@ u32 simhost_inbound_free(struct simhost *sh);
 int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 		 void *buf, u32 buf_len);
 u32 simhost_outbound_pending(struct simhost *sh);
+int simhost_peek(struct simhost *sh, void *buf, u32 cap);
 int simhost_request(struct simhost *sh, const void *msg, u32 len,
 		    void *reply, u32 cap, u32 *reply_len);
 

@@ -42,7 +42,7 @@ kdir=$("$here/scripts/testkernel.sh" "${fragments[@]}")
 mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko")
 # The bench runner and its planted allocation are make bench's alone.
 mapfile -t samples < <(find "$out/modules" -maxdepth 1 -name 'vmbkmcl_*.ko' \
-	! -name '*_test.ko' ! -name vmbkmcl_simhost.ko ! -name vmbkmcl_demo.ko \
+	! -name '*_test.ko' ! -name vmbkmcl_simhost.ko ! -name 'vmbkmcl_demo*.ko' \
 	! -name 'vmbkmcl_bench*.ko' | sort)
 mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' | sort)
 "$here/scripts/initramfs.sh" "$out/initramfs.cpio.gz" "${mods[@]}" \

@@ -3,7 +3,10 @@
 #
 # make demo: boot the test kernel with vmbkmcl, the simulated host and the
 # sample ports, let the demo host drive them, unload everything, and print
-# what happened.
+# what happened.  The storage sample gets a disk from a simulated storage
+# controller: the guest makes an ext2 filesystem on it, writes a file and
+# reads it back, measures the disk with dd, shows its I/O counts, and the
+# host rescinds it.
 #
 # In:  the source tree; QEMU_* knobs as scripts/qemu-run.sh takes them.
 # Out: the transcript (lines the demo host, the samples and vmbkmcl
@@ -13,7 +16,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/build/demo
-mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo vmbkmcl_demo)
+mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo vmbkmcl_demo
+	vmbkmcl_vstor vmbkmcl_demo_vstor)
 
 "$here/scripts/deps.sh"
 kdir=$("$here/scripts/testkernel.sh")
@@ -22,6 +26,7 @@ kdir=$("$here/scripts/testkernel.sh")
 then=$out/then.sh
 {
 	echo '#!/bin/busybox sh'
+	cat "$here/scripts/demo-vstor.sh"
 	echo 'echo "demo: unloading every module"'
 	for ((i = ${#mods[@]} - 1; i >= 0; i--)); do
 		echo "rmmod ${mods[i]} || echo 'rmmod-failed ${mods[i]}' > /dev/ttyS1"
@@ -40,7 +45,7 @@ rc=0
 "$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/initramfs.cpio.gz" "$out" || rc=$?
 
-tr -d '\r' < "$out/console.log" | grep -E '^(demo|heartbeat|echo|vmbkmcl): ' |
+tr -d '\r' < "$out/console.log" | grep -E '^(demo|heartbeat|echo|vmbkmcl|vstor)[:-]|vstor[0-9]*: ' |
 	grep -v 'loading out-of-tree module' || true
 
 fail=()
@@ -48,7 +53,7 @@ fail=()
 verdict=$(tr -d '\r' < "$out/verdict" 2>/dev/null || true)
 grep -qx vmbkmcl-done <<< "$verdict" || fail+=("the guest never finished")
 if grep -E 'failed' <<< "$verdict"; then
-	fail+=("a module failed to load or unload")
+	fail+=("a module failed to load or unload, or a demo step failed")
 fi
 if grep -nE 'BUG:|WARNING:|Oops|Call Trace|Kernel panic' "$out/console.log"; then
 	fail+=("the kernel reported a problem")

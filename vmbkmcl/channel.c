@@ -69,6 +69,7 @@ static void vmb_channel_release(struct kref *ref)
 	struct vmb_channel *c = container_of(ref, struct vmb_channel, ref);
 
 	mutex_destroy(&c->state_lock);
+	lockdep_unregister_key(&c->state_key);
 	kfree(c);
 }
 
@@ -81,34 +82,6 @@ static void vmb_channel_release(struct kref *ref)
 void vmb_channel_put(struct vmb_channel *c)
 {
 	kref_put(&c->ref, vmb_channel_release);
-}
-
-/**
- * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
- * @err: 0 or a negative errno.
- *
- * Return: the matching NTSTATUS.
- */
-NTSTATUS vmb_errno_to_status(int err)
-{
-	switch (err) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
-	case -ENODEV:
-		return STATUS_DEVICE_REMOVED;
-	case -EAGAIN:
-		return STATUS_DEVICE_NOT_READY;
-	case -EINVAL:
-		return STATUS_INVALID_PARAMETER;
-	case -ECANCELED:
-		return STATUS_CANCELLED;
-	case -ETIMEDOUT:
-		return STATUS_TIMEOUT;
-	default:
-		return STATUS_UNSUCCESSFUL;
-	}
 }
 
 /**
@@ -158,7 +131,8 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	c->device = ParentDeviceObject;
 	c->ops = vmbkmcl_backend_for(ParentDeviceObject);
 	kref_init(&c->ref);
-	mutex_init(&c->state_lock);
+	lockdep_register_key(&c->state_key);
+	__mutex_init(&c->state_lock, "vmb_channel.state_lock", &c->state_key);
 	c->state = VMB_CHANNEL_ALLOCATED;
 	c->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
 	c->in_ring_pages = VMB_DEFAULT_RING_PAGES;

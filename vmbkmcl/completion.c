@@ -33,7 +33,7 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 {
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
-	bool kick;
+	bool kick, wake;
 
 	spin_lock_irqsave(&rx->lock, flags);
 	if (outcome == VMB_COMPLETION_SENT)
@@ -41,9 +41,15 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 	else if (outcome == VMB_COMPLETION_LOST)
 		rx->stats.completions_lost++;
 	kick = vmb_rx_free_slot_locked(rx, p);
+	/*
+	 * Every waiter on rx->idle tests its condition under rx->lock after
+	 * queueing itself (vmb_rx_check()): one that tested before this
+	 * section is already on the queue, one that tests after sees the
+	 * slot free.  So the test needs the lock, not a full barrier.
+	 */
+	wake = waitqueue_active(&rx->idle);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
-	if (wq_has_sleeper(&rx->idle))
+	if (wake)
 		wake_up(&rx->idle);
 	if (kick)
 		vmb_rx_kick(c);
@@ -167,10 +173,20 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 				       BufSize, p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
 			spin_unlock_irqrestore(&c->tx.lock, flags);
-			if (!ret)
-				vmb_out_notify(c, ch);
-			vmb_rx_release(c, p, ret ? VMB_COMPLETION_LOST :
-						   VMB_COMPLETION_SENT);
+			if (ret) {
+				vmb_rx_release(c, p, VMB_COMPLETION_LOST);
+				return;
+			}
+			vmb_out_notify(c, ch);
+			/* On the ring: retired like a packet that wanted
+			 * no completion, by the runner that delivers it.
+			 */
+			if (vmb_rx_completing_own(p)) {
+				c->rx.own_sent++;
+				WRITE_ONCE(p->state, VMB_RX_RETIRED);
+				return;
+			}
+			vmb_rx_release(c, p, VMB_COMPLETION_SENT);
 			return;
 		}
 	}

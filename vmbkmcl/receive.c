@@ -32,7 +32,8 @@
  *     delivery it settles the packet: still the client's (outstanding)
  *     with a cmpxchg, deferred or freed under vmb_rx.lock.  A packet
  *     completed inside its own ProcessPacket (same task context as the
- *     runner) is only marked VMB_RX_RETIRED; when another packet waits,
+ *     runner) is only marked VMB_RX_RETIRED, once its completion, if the
+ *     host asked for one, is on the ring; when another packet waits,
  *     its slot is simply reused as the next reservation.  So neither
  *     client takes a lock per packet in the runner.
  */

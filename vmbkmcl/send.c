@@ -413,13 +413,18 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len)
 {
 	u32 off = desc->offset8 << 3;
+	struct vmb_xact_slot *s;
 	struct vmb_packet *p;
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
-	p = vmb_xact_find(&c->tx.xacts, desc->trans_id);
+	/* One lookup: the slot found is the one ended. */
+	s = vmb_xact_lookup(&c->tx.xacts, desc->trans_id);
+	p = s ? s->owner : NULL;
 	if (p && p->state == VMB_PACKET_WAITING) {
-		vmb_packet_abort_locked(c, p);
+		vmb_xact_release(&c->tx.xacts, s);
+		p->trans_id = 0;
+		p->state = VMB_PACKET_IDLE;
 		c->tx.stats.completed++;
 	} else {
 		p = NULL;

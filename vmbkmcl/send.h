@@ -60,6 +60,40 @@ struct vmb_xact_table {
 	u32 live;
 };
 
+/*
+ * The live slot @id names, or NULL when @id is unknown, stale or ended.
+ * Inline with vmb_xact_release(), for the completion path, which looks
+ * an id up once and ends it through the slot.  Under vmb_tx.lock.
+ */
+static inline struct vmb_xact_slot *
+vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
+{
+	u64 slot = id & GENMASK_ULL(31, 0);
+	struct vmb_xact_slot *s;
+
+	if (!slot || slot > t->size)
+		return NULL;
+	s = &t->slots[slot - 1];
+	if (!s->owner || s->gen != id >> 32)
+		return NULL;
+	return s;
+}
+
+/* End the transaction in @s; its id turns stale.  Under vmb_tx.lock. */
+static inline void *vmb_xact_release(struct vmb_xact_table *t,
+				     struct vmb_xact_slot *s)
+{
+	void *owner = s->owner;
+
+	s->owner = NULL;
+	/* Generation 0 is never issued, so an id of 0 never matches. */
+	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
+	s->next_free = t->free;
+	t->free = s - t->slots;
+	t->live--;
+	return owner;
+}
+
 int vmb_xact_init(struct vmb_xact_table *t, u32 size);
 void vmb_xact_destroy(struct vmb_xact_table *t);
 u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner);
