@@ -409,6 +409,35 @@ static void enable_twice_is_refused(struct kunit *test)
 		      EV(REC_OPENED), EV(REC_STARTED), EV(REC_POST_STARTED));
 }
 
+/*
+ * A second VMBCHANNEL on the device: vmbus_open() on the open primary
+ * channel would allocate rings over the live ones and free them on its
+ * error path (simhost does the same).  The Enable is refused before the
+ * backend is called, and the first channel keeps its rings and traffic.
+ */
+static void second_channel_enable_is_refused_and_first_keeps_traffic(struct kunit *test)
+{
+	struct channel_fixture *f = test->priv;
+	NTSTATUS status;
+
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	status = VmbChannelInitSetProcessPacketCallbacks(f->bare,
+							 counting_client_packet,
+							 NULL);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->bare), STATUS_DEVICE_BUSY);
+	/* Stop here if the live rings were freed: the write would fault. */
+	KUNIT_ASSERT_EQ(test, simhost_clobbered(f->sh), 0U);
+	KUNIT_ASSERT_EQ(test, rec_write(f->sh, 1, PAYLOAD_LEN, NO_FLAGS), 0);
+	KUNIT_EXPECT_TRUE(test, recorder_wait(&f->rec, 1, 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->client.packets), 0);
+
+	/* Once the first is disabled, the second may open the device. */
+	VmbChannelDisable(f->rec.channel);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(f->bare), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, simhost_clobbered(f->sh), 0U);
+}
+
 static void enable_opens_then_starts_then_post_starts(struct kunit *test)
 {
 	struct channel_fixture *f = test->priv;
@@ -611,6 +640,7 @@ static struct kunit_case channel_cases[] = {
 	KUNIT_CASE(processing_complete_may_be_null),
 	KUNIT_CASE(enable_without_process_packet_is_refused),
 	KUNIT_CASE(enable_twice_is_refused),
+	KUNIT_CASE(second_channel_enable_is_refused_and_first_keeps_traffic),
 	KUNIT_CASE(enable_opens_then_starts_then_post_starts),
 	KUNIT_CASE(disable_suspends_then_closes),
 	KUNIT_CASE(opened_veto_fails_enable_and_closes),

@@ -32,6 +32,12 @@
 #define SMALL_OUT_RING_PAGES	1
 #define IN_RING_PAGES		16
 #define NT_TICKS_PER_MS		10000LL
+/* A client's own bounded waits: long enough for TCG, short to fail. */
+#define CLIENT_WAIT_MS		3000
+/* removal_timeout_ms while a case tests its expiry. */
+#define SHORT_REMOVAL_MS	200
+/* How long a completion routine in the worker holds it. */
+#define ROUTINE_HOLD_MS		200
 
 struct life_fixture {
 	struct simhost *sh;
@@ -40,6 +46,13 @@ struct life_fixture {
 	struct delayed_work rescind_work;
 	struct task_struct *writer;
 	u64 written;
+	unsigned int removal_ms;
+	struct completion entered;
+	struct completion hook_done;
+	bool saw_send_done;
+	bool armed;
+	bool rings_open_after;
+	NTSTATUS status;
 };
 
 static void rescind_now(struct work_struct *work)
@@ -59,6 +72,10 @@ static int life_init(struct kunit *test)
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	responder_start(&f->resp, f->sh, RESP_ECHO);
 	INIT_DELAYED_WORK(&f->rescind_work, rescind_now);
+	init_completion(&f->entered);
+	init_completion(&f->hook_done);
+	f->removal_ms = vmbkmcl_set_removal_timeout(0);
+	vmbkmcl_set_removal_timeout(f->removal_ms);
 	test->priv = f;
 	return 0;
 }
@@ -72,6 +89,13 @@ static void life_exit(struct kunit *test)
 	cancel_delayed_work_sync(&f->rescind_work);
 	responder_stop(&f->resp);
 	recorder_kunit_stop(&f->rec);
+	vmbkmcl_set_removal_timeout(f->removal_ms);
+}
+
+static bool client_wait(struct completion *done)
+{
+	return wait_for_completion_timeout(done,
+					   msecs_to_jiffies(CLIENT_WAIT_MS)) > 0;
 }
 
 static void rescind_later(struct life_fixture *f, unsigned int ms)
@@ -271,6 +295,69 @@ static void hibernation_closes_and_reopens_delivering_each_packet_once(struct ku
 			KUNIT_EXPECT_EQ(test, event(f, i)->tag, id++);
 }
 
+/*
+ * Passive mode: the worker drains sends even on a paused channel, and
+ * vmbus_close() waits only for the tasklet.  Disable must wait for the
+ * worker before the rings go: a completion routine the worker runs still
+ * sees them open when it returns.
+ */
+static VOID hold_worker_routine(VMBPACKET packet, NTSTATUS status,
+				PVOID buf, UINT32 len)
+{
+	struct life_fixture *f = VmbPacketGetPointer(packet);
+
+	if (READ_ONCE(f->armed) && (current->flags & PF_WQ_WORKER)) {
+		WRITE_ONCE(f->armed, false);
+		complete(&f->entered);
+		msleep(ROUTINE_HOLD_MS);
+		f->rings_open_after = simhost_rings_open(f->sh);
+		/* Without the fix the rings are gone: keep the worker off
+		 * them, so the case fails instead of faulting.
+		 */
+		if (!f->rings_open_after)
+			VmbChannelSetIncomingProcessingAtPassive(f->rec.channel,
+								 FALSE);
+	}
+	VmbPacketFree(packet);
+}
+
+static void disable_of_paused_channel_waits_for_the_passive_worker(struct kunit *test)
+{
+	struct life_fixture *f = test->priv;
+	const u32 n = 2 * PAGE_SIZE / SIMHOST_INBAND_FOOTPRINT(PAYLOAD_LEN);
+	u8 payload[PAYLOAD_LEN] = { 0 };
+	struct simhost_packet pkt;
+	NTSTATUS status;
+	VMBPACKET p;
+	u32 i;
+
+	f->resp.mode = RESP_STALL;
+	status = VmbClientChannelInitSetRingBufferPageCount(f->rec.channel,
+							    IN_RING_PAGES,
+							    SMALL_OUT_RING_PAGES);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	VmbChannelSetIncomingProcessingAtPassive(f->rec.channel, TRUE);
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	VmbChannelPause(f->rec.channel);
+	/* Twice what the ring holds: the rest queues. */
+	for (i = 0; i < n; i++) {
+		p = VmbPacketAllocate(f->rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		VmbPacketSetCompletionRoutine(p, hold_worker_routine);
+		VmbPacketSetPointer(p, f);
+		KUNIT_ASSERT_EQ(test, VmbPacketSend(p, payload, sizeof(payload),
+						    NULL, 0), STATUS_SUCCESS);
+	}
+	WRITE_ONCE(f->armed, true);
+	/* The host reads: space frees, the worker drains the queue. */
+	while (!simhost_read(f->sh, &pkt, NULL, 0))
+		;
+	KUNIT_ASSERT_TRUE(test, client_wait(&f->entered));
+	VmbChannelDisable(f->rec.channel);
+	KUNIT_EXPECT_TRUE(test, f->rings_open_after);
+	KUNIT_EXPECT_FALSE(test, simhost_rings_open(f->sh));
+}
+
 /* --- vmbkmcl_rescind --- */
 
 static void rescind_before_enable_fails_the_open(struct kunit *test)
@@ -417,10 +504,142 @@ static void rescind_while_packets_are_held_loses_their_completions(struct kunit 
 	KUNIT_EXPECT_EQ(test, st.completions_sent, 0ULL);
 }
 
+/*
+ * hv_vmbus completes nothing after a rescind.  A client that waits in
+ * Suspend for a send it made sees the send end first, with
+ * STATUS_DEVICE_REMOVED, rather than waiting out its own timeout.
+ */
+static void wait_for_send_in_suspend(struct recorder *r, enum rec_kind kind)
+{
+	struct life_fixture *f = container_of(r, struct life_fixture, rec);
+
+	if (kind == REC_SUSPEND)
+		f->saw_send_done =
+			wait_event_timeout(r->wq, recorder_done_count(r) >= 1,
+					   msecs_to_jiffies(CLIENT_WAIT_MS)) > 0;
+}
+
+static void rescind_ends_sends_before_suspend(struct kunit *test)
+{
+	struct life_fixture *f = test->priv;
+	VMBPACKET p;
+
+	f->resp.mode = RESP_NEVER;
+	f->rec.state_hook = wait_for_send_in_suspend;
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	p = VmbPacketAllocate(f->rec.channel);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, recorder_send(&f->rec, p, 1, PAYLOAD_LEN,
+					    VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+			STATUS_SUCCESS);
+	simhost_rescind(f->sh);
+	expect_closed_last(test, f);
+	KUNIT_EXPECT_TRUE(test, f->saw_send_done);
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&f->rec), 1U);
+	KUNIT_EXPECT_EQ(test, f->rec.done[0].status, STATUS_DEVICE_REMOVED);
+	VmbPacketFree(p);
+}
+
+/*
+ * A passive ProcessPacket waiting in a synchronous request: the rescind
+ * ends the request with STATUS_DEVICE_REMOVED at once; it does not wait
+ * for the callback, which waits for the request's timeout.
+ */
+static void sync_request_in_callback(struct recorder *r, u64 tag)
+{
+	struct life_fixture *f = container_of(r, struct life_fixture, rec);
+	LARGE_INTEGER timeout = { .QuadPart = -CLIENT_WAIT_MS * NT_TICKS_PER_MS };
+	u8 req[PAYLOAD_LEN] = { 0 };
+
+	complete(&f->entered);
+	f->status = VmbChannelSendSynchronousRequest(r->channel, req,
+						     sizeof(req), NULL,
+						     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+						     NULL, NULL, &timeout);
+}
+
+static void rescind_ends_a_sync_request_its_callback_waits_in(struct kunit *test)
+{
+	struct life_fixture *f = test->priv;
+
+	f->resp.mode = RESP_NEVER;
+	f->rec.hook = sync_request_in_callback;
+	VmbChannelSetIncomingProcessingAtPassive(f->rec.channel, TRUE);
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, rec_write(f->sh, 1, PAYLOAD_LEN, 0), 0);
+	KUNIT_ASSERT_TRUE(test, client_wait(&f->entered));
+	simhost_rescind(f->sh);
+	expect_closed_last(test, f);
+	KUNIT_EXPECT_EQ(test, f->status, STATUS_DEVICE_REMOVED);
+}
+
+/*
+ * A client that never completes what it holds: the rescind waits
+ * removal_timeout_ms for it, then closes all the same.  The packets stay
+ * valid; completing them later sends nothing and counts them lost.
+ */
+static void rescind_waits_a_bounded_time_for_held_packets(struct kunit *test)
+{
+	struct life_fixture *f = test->priv;
+	struct vmb_rx_stats st;
+	bool closed;
+	u64 id;
+
+	vmbkmcl_set_removal_timeout(SHORT_REMOVAL_MS);
+	f->rec.policy = REC_HOLD;
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	for (id = 1; id <= HELD; id++)
+		KUNIT_ASSERT_EQ(test, rec_write(f->sh, id, PAYLOAD_LEN,
+						VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED),
+				0);
+	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, HELD, 1));
+	rescind_later(f, 0);
+	closed = recorder_wait_count(&f->rec, REC_CLOSED, 1);
+	KUNIT_EXPECT_TRUE(test, closed);
+	/* Held past the close: still theirs, completed into the void. */
+	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, U32_MAX), HELD);
+	flush_delayed_work(&f->rescind_work);
+	expect_closed_last(test, f);
+	vmbkmcl_channel_rx_stats(f->rec.channel, &st);
+	KUNIT_EXPECT_EQ(test, st.completions_lost, (u64)HELD);
+	KUNIT_EXPECT_EQ(test, st.completions_sent, 0ULL);
+}
+
+/*
+ * No vmbkmcl lock is held across a state callback on the rescind path:
+ * Closed may allocate and clean up another channel of the device.
+ */
+static void churn_channels_on_closed(struct recorder *r, enum rec_kind kind)
+{
+	struct life_fixture *f = container_of(r, struct life_fixture, rec);
+	VMBCHANNEL extra;
+
+	if (kind != REC_CLOSED)
+		return;
+	f->status = VmbChannelAllocate(simhost_device(f->sh), FALSE, &extra);
+	if (NT_SUCCESS(f->status))
+		VmbChannelCleanup(extra);
+	complete(&f->hook_done);
+}
+
+static void closed_on_rescind_may_allocate_and_clean_up_channels(struct kunit *test)
+{
+	struct life_fixture *f = test->priv;
+
+	f->rec.state_hook = churn_channels_on_closed;
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	rescind_later(f, 0);
+	KUNIT_ASSERT_TRUE(test, client_wait(&f->hook_done));
+	flush_delayed_work(&f->rescind_work);
+	KUNIT_EXPECT_EQ(test, f->status, STATUS_SUCCESS);
+	expect_closed_last(test, f);
+}
+
 static struct kunit_case life_cases[] = {
 	KUNIT_CASE(interface_table_points_at_the_functions),
 	KUNIT_CASE(pause_start_disable_enable_cycles_under_traffic),
 	KUNIT_CASE(hibernation_closes_and_reopens_delivering_each_packet_once),
+	KUNIT_CASE(disable_of_paused_channel_waits_for_the_passive_worker),
 	{}
 };
 
@@ -431,6 +650,10 @@ static struct kunit_case rescind_cases[] = {
 	KUNIT_CASE(rescind_during_sync_request_returns_device_removed),
 	KUNIT_CASE(rescind_with_queued_sends_ends_each_once),
 	KUNIT_CASE(rescind_while_packets_are_held_loses_their_completions),
+	KUNIT_CASE(rescind_ends_sends_before_suspend),
+	KUNIT_CASE(rescind_ends_a_sync_request_its_callback_waits_in),
+	KUNIT_CASE(rescind_waits_a_bounded_time_for_held_packets),
+	KUNIT_CASE(closed_on_rescind_may_allocate_and_clean_up_channels),
 	{}
 };
 

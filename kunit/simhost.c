@@ -42,6 +42,8 @@
  * @out_empty_at: outbound offset the host last saw the ring empty at, or
  *		U32_MAX since it last saw data.
  * @fail_open:	errno the next backend open returns, or 0.
+ * @clobbered:	opens of the already open channel, each of which freed
+ *		its live rings as vmbus_open() does.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
  */
@@ -59,6 +61,7 @@ struct simhost {
 	u32 guest_signals;
 	u32 out_empty_at;
 	int fail_open;
+	atomic_t clobbered;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };
@@ -220,6 +223,19 @@ static int simhost_backend_open(struct hv_device *dev, u32 send_size,
 	struct simhost *sh = simhost_of(dev);
 	int ret;
 
+	/*
+	 * As vmbus_open(): the rings are allocated before __vmbus_open()
+	 * looks at the state, and on an open channel its error path frees
+	 * the live rings (vmbus_free_ring() unmaps both and frees the copy
+	 * buffer).  The guest's rings are really gone then, as on Hyper-V.
+	 */
+	if (sh->rings_open) {
+		ret = vmbus_alloc_ring(sh->channel, send_size, recv_size);
+		if (!ret)
+			vmbus_free_ring(sh->channel);
+		atomic_inc(&sh->clobbered);
+		return -EINVAL;
+	}
 	/* As vmbus_open() on a rescinded channel. */
 	if (READ_ONCE(sh->channel->rescind))
 		return -ENODEV;
@@ -290,6 +306,21 @@ void simhost_fail_next_open(struct simhost *sh, int err)
 	WRITE_ONCE(sh->fail_open, err);
 }
 EXPORT_SYMBOL_GPL(simhost_fail_next_open);
+
+/**
+ * simhost_clobbered() - opens that reached an already open channel.
+ * @sh: the simhost.
+ *
+ * Each freed the channel's live rings, as vmbus_open() would: any later
+ * ring access is a use after free.
+ *
+ * Return: the count.
+ */
+u32 simhost_clobbered(struct simhost *sh)
+{
+	return atomic_read(&sh->clobbered);
+}
+EXPORT_SYMBOL_GPL(simhost_clobbered);
 
 /**
  * simhost_guest_signals() - outbound writes that would signal a real host.

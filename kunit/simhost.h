@@ -65,6 +65,7 @@ void simhost_rescind(struct simhost *sh);
 int simhost_hibernate(struct simhost *sh);
 int simhost_thaw(struct simhost *sh);
 void simhost_fail_next_open(struct simhost *sh, int err);
+u32 simhost_clobbered(struct simhost *sh);
 
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);

@@ -25,6 +25,14 @@ static int vmbkmcl_hv_open(struct hv_device *dev, u32 send_size,
 	struct vmbus_channel *ch = dev->channel;
 	int ret;
 
+	/*
+	 * vmbus_open() allocates rings before it checks the state, and its
+	 * error path frees them over an open channel's: never call it on
+	 * one, nor touch the open channel's settings.  The core lets one
+	 * VMBCHANNEL per device open it; this catches anyone else.
+	 */
+	if (READ_ONCE(ch->state) != CHANNEL_OPEN_STATE)
+		return -EBUSY;
 	ch->max_pkt_size = max_pkt_size;
 	set_channel_read_mode(ch, HV_CALL_DIRECT);
 	ret = vmbus_open(ch, send_size, recv_size, NULL, 0, callback, ctx);

@@ -25,9 +25,50 @@
 #include "fault.h"
 #include "verifier.h"
 
-/* Every channel, so a device's can be found for rescind and hibernation. */
+/*
+ * Every channel, so a device's can be found for rescind and hibernation.
+ * vmb_channels_lock guards the list and each channel's @walk, @claimed and
+ * @reopen; it is never held across a client callback: a device walk takes
+ * a reference on one channel at a time and drops the lock before acting.
+ */
 static LIST_HEAD(vmb_channels);
 static DEFINE_MUTEX(vmb_channels_lock);
+static u32 vmb_walk_gen;
+
+static unsigned int removal_timeout_ms = 10000;
+module_param(removal_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(removal_timeout_ms,
+		 "longest wait, on rescind, unbind and hibernation, for a client to complete the packets it holds, in ms (default 10000)");
+
+/**
+ * vmbkmcl_set_removal_timeout() - set removal_timeout_ms, for tests.
+ * @ms: the new bound.
+ *
+ * Return: the previous one.
+ */
+unsigned int vmbkmcl_set_removal_timeout(unsigned int ms)
+{
+	return xchg(&removal_timeout_ms, ms);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_set_removal_timeout);
+
+static unsigned long vmb_removal_timeout(void)
+{
+	return msecs_to_jiffies(READ_ONCE(removal_timeout_ms));
+}
+
+static void vmb_channel_release(struct kref *ref)
+{
+	struct vmb_channel *c = container_of(ref, struct vmb_channel, ref);
+
+	mutex_destroy(&c->state_lock);
+	kfree(c);
+}
+
+static void vmb_channel_put(struct vmb_channel *c)
+{
+	kref_put(&c->ref, vmb_channel_release);
+}
 
 /**
  * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
@@ -101,6 +142,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 		return STATUS_INSUFFICIENT_RESOURCES;
 	c->device = ParentDeviceObject;
 	c->ops = vmbkmcl_backend_for(ParentDeviceObject);
+	kref_init(&c->ref);
 	mutex_init(&c->state_lock);
 	c->state = VMB_CHANNEL_ALLOCATED;
 	c->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
@@ -337,39 +379,84 @@ EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
 
 /* --- lifecycle --- */
 
+/*
+ * A device has one primary channel, and vmbus_open() on one already open
+ * does not just fail: it allocates new rings over the live ones and its
+ * error path frees them.  So only one vmbkmcl channel of a device may
+ * hold it open, and a second Enable is refused before the backend (and
+ * the vmbus_channel) is touched.
+ */
+static bool vmb_channel_claim(struct vmb_channel *c)
+{
+	struct vmb_channel *o;
+	bool ok = true;
+
+	mutex_lock(&vmb_channels_lock);
+	list_for_each_entry(o, &vmb_channels, node)
+		if (o != c && o->device == c->device && o->claimed)
+			ok = false;
+	if (ok)
+		c->claimed = true;
+	mutex_unlock(&vmb_channels_lock);
+	return ok;
+}
+
+static void vmb_channel_unclaim(struct vmb_channel *c)
+{
+	mutex_lock(&vmb_channels_lock);
+	c->claimed = false;
+	mutex_unlock(&vmb_channels_lock);
+}
+
 static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 {
 	int ret;
 
 	lockdep_assert_held(&c->state_lock);
+	if (!vmb_channel_claim(c)) {
+		pr_warn("vmbkmcl: %s: the device's channel is already open through another VMBCHANNEL\n",
+			c->name);
+		return STATUS_DEVICE_BUSY;
+	}
 	ret = vmb_tx_setup(c);
 	if (ret)
-		return vmb_errno_to_status(ret);
+		goto err_unclaim;
 	ret = vmb_rx_setup(c);
 	if (ret)
-		return vmb_errno_to_status(ret);
+		goto err_unclaim;
 	ret = c->ops->open(c->device, (c->out_ring_pages + 1) << PAGE_SHIFT,
 			   (c->in_ring_pages + 1) << PAGE_SHIFT,
 			   c->rx.buf_size, vmb_rx_interrupt, c, &c->vmbus);
-	if (ret) {
-		vmb_rx_teardown(c);
-		return vmb_errno_to_status(ret);
-	}
+	if (ret)
+		goto err_rx_teardown;
 	vmb_tx_set_open(c, true);
 	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
+
+err_rx_teardown:
+	vmb_rx_shut(c);
+	vmb_rx_teardown(c);
+err_unclaim:
+	vmb_channel_unclaim(c);
+	return ret == -EBUSY ? STATUS_DEVICE_BUSY : vmb_errno_to_status(ret);
 }
 
-/* Refuse sends, close, then end what the host can no longer complete. */
+/*
+ * Refuse sends, stop the runner (the worker may be draining sends even
+ * on a paused channel), close, then end what the host can no longer
+ * complete.
+ */
 static void vmb_channel_close(struct vmb_channel *c)
 {
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
+	vmb_rx_shut(c);
 	c->ops->close(c->device, c->vmbus);
 	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);
 	vmb_rx_teardown(c);
 	c->vmbus = NULL;
+	vmb_channel_unclaim(c);
 }
 
 /* Started, then PostStarted, then packets: with delivery still stopped. */
@@ -384,9 +471,13 @@ static void vmb_channel_start_locked(struct vmb_channel *c, unsigned int stop)
 	vmb_rx_resume(c, stop);
 }
 
-/* Stop delivery, let callbacks drain, Suspend, wait for held packets. */
+/*
+ * Stop delivery, let callbacks drain, Suspend, wait for held packets, at
+ * most @bound jiffies for the last (MAX_SCHEDULE_TIMEOUT: as long as the
+ * client takes).
+ */
 static void vmb_channel_quiesce_locked(struct vmb_channel *c,
-				       unsigned int reason)
+				       unsigned int reason, unsigned long bound)
 {
 	lockdep_assert_held(&c->state_lock);
 	trace_vmbkmcl_state_change(c, reason == VMB_RX_STOP_PAUSED ?
@@ -395,7 +486,7 @@ static void vmb_channel_quiesce_locked(struct vmb_channel *c,
 	vmb_rx_wait_idle(c);
 	if (c->callbacks.EvtChannelSuspend)
 		c->callbacks.EvtChannelSuspend(c);
-	vmb_rx_wait_released(c);
+	vmb_rx_wait_released(c, bound);
 }
 
 static bool vmb_channel_paused(struct vmb_channel *c)
@@ -429,7 +520,8 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	mutex_lock(&c->state_lock);
-	if (c->state == VMB_CHANNEL_ENABLED || !c->process_packet) {
+	if (c->state == VMB_CHANNEL_ENABLED || c->state == VMB_CHANNEL_GONE ||
+	    !c->process_packet) {
 		status = STATUS_INVALID_DEVICE_STATE;
 		goto out;
 	}
@@ -458,6 +550,34 @@ out:
 }
 EXPORT_SYMBOL_GPL(VmbChannelEnable);
 
+/*
+ * Disable @c if enabled, waiting at most @bound jiffies for the packets
+ * the client holds; with @reopen, mark it for vmb_device_reopen_channels().
+ */
+static void vmb_channel_disable(struct vmb_channel *c, unsigned long bound,
+				bool reopen)
+{
+	mutex_lock(&c->state_lock);
+	if (c->state != VMB_CHANNEL_ENABLED)
+		goto out;
+	if (vmb_channel_paused(c))
+		vmb_rx_stop(c, VMB_RX_STOP_CLOSING);
+	else
+		vmb_channel_quiesce_locked(c, VMB_RX_STOP_CLOSING, bound);
+	vmb_channel_close(c);
+	c->state = VMB_CHANNEL_DISABLED;
+	trace_vmbkmcl_state_change(c, "disabled");
+	if (reopen) {
+		mutex_lock(&vmb_channels_lock);
+		c->reopen = true;
+		mutex_unlock(&vmb_channels_lock);
+	}
+	if (c->callbacks.EvtChannelClosed)
+		c->callbacks.EvtChannelClosed(c);
+out:
+	mutex_unlock(&c->state_lock);
+}
+
 /**
  * VmbChannelDisable() - stop and close an enabled channel.
  * @Channel: the channel; anything but an enabled channel is left alone.
@@ -475,20 +595,7 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 	if (!c || vmb_verify_atomic(c->name))
 		return;
 	might_sleep();
-	mutex_lock(&c->state_lock);
-	if (c->state != VMB_CHANNEL_ENABLED)
-		goto out;
-	if (vmb_channel_paused(c))
-		vmb_rx_stop(c, VMB_RX_STOP_CLOSING);
-	else
-		vmb_channel_quiesce_locked(c, VMB_RX_STOP_CLOSING);
-	vmb_channel_close(c);
-	c->state = VMB_CHANNEL_DISABLED;
-	trace_vmbkmcl_state_change(c, "disabled");
-	if (c->callbacks.EvtChannelClosed)
-		c->callbacks.EvtChannelClosed(c);
-out:
-	mutex_unlock(&c->state_lock);
+	vmb_channel_disable(c, MAX_SCHEDULE_TIMEOUT, false);
 }
 EXPORT_SYMBOL_GPL(VmbChannelDisable);
 
@@ -507,13 +614,17 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 	if (vmb_violated(READ_ONCE(Channel->state) == VMB_CHANNEL_ENABLED,
 			 VMB_RULE_CLEANUP_ENABLED, Channel->name))
 		VmbChannelDisable(Channel);
+	/* A device walk holding a reference finds it gone and leaves it. */
+	mutex_lock(&Channel->state_lock);
+	Channel->state = VMB_CHANNEL_GONE;
+	mutex_unlock(&Channel->state_lock);
 	mutex_lock(&vmb_channels_lock);
 	list_del(&Channel->node);
 	mutex_unlock(&vmb_channels_lock);
 	vmb_debugfs_remove_channel(Channel);
+	vmb_rx_cleanup(Channel);
 	vmb_tx_teardown(Channel);
-	mutex_destroy(&Channel->state_lock);
-	kfree(Channel);
+	vmb_channel_put(Channel);
 }
 EXPORT_SYMBOL_GPL(VmbChannelCleanup);
 
@@ -530,7 +641,8 @@ static void vmb_channel_set_paused(struct vmb_channel *c, bool pause)
 	if (c->state != VMB_CHANNEL_ENABLED)
 		c->pause_on_enable = pause;
 	else if (pause && !vmb_channel_paused(c))
-		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED);
+		vmb_channel_quiesce_locked(c, VMB_RX_STOP_PAUSED,
+					   MAX_SCHEDULE_TIMEOUT);
 	else if (!pause && vmb_channel_paused(c))
 		vmb_channel_start_locked(c, VMB_RX_STOP_PAUSED |
 					    VMB_RX_STOP_FAILED);
@@ -607,53 +719,112 @@ void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel,
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 
-/**
- * vmb_device_close_channels() - disable every enabled channel of @dev.
- * @dev:    the device, rescinded or hibernating.
- * @reopen: mark them to be enabled again by vmb_device_reopen_channels().
- *
- * Each sees what VmbChannelDisable() gives: Suspend if it was running,
- * sends ended with STATUS_DEVICE_REMOVED, Closed.
- *
- * Context: process context; sleeps.  Not from a channel callback.
- */
-void vmb_device_close_channels(struct hv_device *dev, bool reopen)
+/* A new device walk: channels it visited carry its number. */
+static u32 vmb_walk_begin(void)
 {
-	struct vmb_channel *c;
+	u32 walk;
+
+	mutex_lock(&vmb_channels_lock);
+	walk = ++vmb_walk_gen ?: ++vmb_walk_gen;
+	mutex_unlock(&vmb_channels_lock);
+	return walk;
+}
+
+/*
+ * The next channel of @dev that @walk has not visited and @want accepts
+ * (called under the list lock), with a reference the caller drops; the
+ * list lock is not held on return, so the caller may run client code.
+ * Walks of one device are serialised by its driver binding (driver.c).
+ */
+static struct vmb_channel *vmb_walk_next(struct hv_device *dev, u32 walk,
+					 bool (*want)(struct vmb_channel *c))
+{
+	struct vmb_channel *c, *found = NULL;
 
 	mutex_lock(&vmb_channels_lock);
 	list_for_each_entry(c, &vmb_channels, node) {
-		if (c->device != dev ||
-		    READ_ONCE(c->state) != VMB_CHANNEL_ENABLED)
+		if (c->device != dev || c->walk == walk || !want(c))
 			continue;
-		c->reopen = reopen;
-		VmbChannelDisable(c);
+		c->walk = walk;
+		kref_get(&c->ref);
+		found = c;
+		break;
 	}
 	mutex_unlock(&vmb_channels_lock);
+	return found;
+}
+
+static bool vmb_channel_enabled(struct vmb_channel *c)
+{
+	return READ_ONCE(c->state) == VMB_CHANNEL_ENABLED;
+}
+
+static bool vmb_channel_to_reopen(struct vmb_channel *c)
+{
+	lockdep_assert_held(&vmb_channels_lock);
+	if (!c->reopen)
+		return false;
+	c->reopen = false;
+	return true;
+}
+
+/**
+ * vmb_device_close_channels() - disable every enabled channel of @dev.
+ * @dev: the device, rescinded, hibernating or unbound.
+ * @why: enum vmb_close_reason.
+ *
+ * Each sees what VmbChannelDisable() gives: Suspend if it was running,
+ * Closed.  On a rescind, sends queued or awaiting the host, synchronous
+ * requests among them, end with STATUS_DEVICE_REMOVED first: the host
+ * completes nothing after it, and a client may wait for them in Suspend
+ * or before completing a packet.  Channels closed for hibernation are
+ * marked for vmb_device_reopen_channels().  The wait for the packets the
+ * client holds is bounded by removal_timeout_ms here; see
+ * vmb_rx_teardown() for what happens to those still held.
+ *
+ * Context: process context; sleeps.  No vmbkmcl lock is held across the
+ * client's callbacks.  Not from a channel callback.
+ */
+void vmb_device_close_channels(struct hv_device *dev,
+			       enum vmb_close_reason why)
+{
+	u32 walk = vmb_walk_begin();
+	struct vmb_channel *c;
+
+	might_sleep();
+	while ((c = vmb_walk_next(dev, walk, vmb_channel_enabled))) {
+		if (why == VMB_CLOSE_LEFT_OPEN)
+			vmb_violated(true, VMB_RULE_REMOVE_LEFT_ENABLED,
+				     c->name);
+		if (why == VMB_CLOSE_RESCIND)
+			vmb_tx_fail_all(c);
+		vmb_channel_disable(c, vmb_removal_timeout(),
+				    why == VMB_CLOSE_HIBERNATE);
+		vmb_channel_put(c);
+	}
 }
 
 /**
  * vmb_device_reopen_channels() - enable the channels closed for hibernation.
  * @dev: the device.
  *
- * Context: process context; sleeps.  Not from a channel callback.
+ * Context: process context; sleeps.  No vmbkmcl lock is held across the
+ * client's callbacks.  Not from a channel callback.
  */
 void vmb_device_reopen_channels(struct hv_device *dev)
 {
+	u32 walk = vmb_walk_begin();
 	struct vmb_channel *c;
 	NTSTATUS status;
 
-	mutex_lock(&vmb_channels_lock);
-	list_for_each_entry(c, &vmb_channels, node) {
-		if (c->device != dev || !c->reopen)
-			continue;
-		c->reopen = false;
+	might_sleep();
+	while ((c = vmb_walk_next(dev, walk, vmb_channel_to_reopen))) {
 		status = VmbChannelEnable(c);
 		if (!NT_SUCCESS(status))
 			pr_warn("vmbkmcl: %s: re-enable after resume failed: %#x\n",
 				c->name, status);
+		vmb_channel_put(c);
 	}
-	mutex_unlock(&vmb_channels_lock);
 }
 
 /**

@@ -17,6 +17,7 @@
 #define _VMBKMCL_CHANNEL_H
 
 #include <linux/hyperv.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -51,6 +52,7 @@ enum vmb_channel_state {
 	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
 	VMB_CHANNEL_ENABLED,	/* open: started or paused */
 	VMB_CHANNEL_DISABLED,	/* closed; may be enabled again */
+	VMB_CHANNEL_GONE,	/* cleaned up; only references keep it */
 };
 
 /* Why a drop happened; each has a counter. */
@@ -170,6 +172,7 @@ struct vmb_rx_packet {
  * @quota:	VmbChannelSetTransactionQuota; the pool caps it.
  * @stop:	VMB_RX_STOP_* reasons.
  * @running:	the runner is active.
+ * @shut:	the rings are closing or closed: nothing schedules the runner.
  * @rerun:	a kick arrived while it was.
  * @stalled:	the last batch stopped with packets left in the ring.
  * @passive:	deliver at process context.
@@ -196,6 +199,7 @@ struct vmb_rx {
 	u32 quota;
 	unsigned int stop;
 	bool running;
+	bool shut;
 	bool rerun;
 	bool stalled;
 	bool passive;
@@ -231,6 +235,10 @@ struct vmb_rx {
  * @rx:		receive engine.
  * @tx:		send engine.
  * @node:	on the list of all channels, to find a device's.
+ * @ref:	the list's reference and a device walk's (channel.c).
+ * @walk:	the last device walk that visited it, under the list lock.
+ * @claimed:	it holds its device's primary channel open (or opening),
+ *		under the list lock: a device has one such channel.
  * @debugfs:	its debugfs directory, from the first Enable.
  * @reopen:	closed for hibernation: enable again on resume.
  * @gpadls:	GPADLs created on the channel (gpadl.h).
@@ -257,6 +265,9 @@ struct vmb_channel {
 	struct vmb_rx rx;
 	struct vmb_tx tx;
 	struct list_head node;
+	struct kref ref;
+	u32 walk;
+	bool claimed;
 	bool reopen;
 	struct dentry *debugfs;
 	struct vmb_gpadls gpadls;
@@ -279,18 +290,30 @@ void vmb_rx_interrupt(void *context);
 /* rx_control.c */
 void vmb_rx_init(struct vmb_channel *c);
 int vmb_rx_setup(struct vmb_channel *c);
+void vmb_rx_shut(struct vmb_channel *c);
 void vmb_rx_teardown(struct vmb_channel *c);
+void vmb_rx_cleanup(struct vmb_channel *c);
 void vmb_rx_stop(struct vmb_channel *c, unsigned int reason);
 void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons);
 void vmb_rx_wait_idle(struct vmb_channel *c);
-void vmb_rx_wait_released(struct vmb_channel *c);
+bool vmb_rx_wait_released(struct vmb_channel *c, unsigned long timeout);
 void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
+
+/* Why a device's channels are closed under it (vmb_device_close_channels). */
+enum vmb_close_reason {
+	VMB_CLOSE_RESCIND,	/* the host took the device away */
+	VMB_CLOSE_HIBERNATE,	/* reopened by vmb_device_reopen_channels() */
+	VMB_CLOSE_LEFT_OPEN,	/* the client's remove left them enabled */
+};
 
 /* channel.c */
 NTSTATUS vmb_errno_to_status(int err);
-void vmb_device_close_channels(struct hv_device *dev, bool reopen);
+void vmb_device_close_channels(struct hv_device *dev,
+			       enum vmb_close_reason why);
 void vmb_device_reopen_channels(struct hv_device *dev);
 void vmb_device_visit_channels(struct hv_device *dev, void (*fn)(struct vmb_channel *c));
+
+unsigned int vmbkmcl_set_removal_timeout(unsigned int ms);
 
 /* driver.c */
 void vmbkmcl_driver_exit(void);

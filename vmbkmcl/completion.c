@@ -152,13 +152,21 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 		BufSize = 0;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
+	/* Held past a bounded close: the ring it answered on is gone. */
+	if (!c->tx.open) {
+		spin_unlock_irqrestore(&c->tx.lock, flags);
+		vmb_rx_release(c, p, VMB_COMPLETION_LOST);
+		return;
+	}
 	if (!vmb_out_busy_locked(c)) {
-		ret = vmbus_sendpacket(c->vmbus, PacketCompletionBuffer,
+		struct vmbus_channel *ch = c->vmbus;
+
+		ret = vmbus_sendpacket(ch, PacketCompletionBuffer,
 				       BufSize, p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
 			spin_unlock_irqrestore(&c->tx.lock, flags);
 			if (!ret)
-				vmb_out_notify(c);
+				vmb_out_notify(c, ch);
 			vmb_rx_release(c, p, ret ? VMB_COMPLETION_LOST :
 						   VMB_COMPLETION_SENT);
 			return;

@@ -93,6 +93,8 @@ static const char *vmb_state_name(enum vmb_channel_state state)
 		return "enabled";
 	case VMB_CHANNEL_DISABLED:
 		return "disabled";
+	case VMB_CHANNEL_GONE:
+		return "gone";
 	}
 	return "?";
 }

@@ -52,12 +52,14 @@ bool vmb_out_fits(struct vmb_channel *c, u32 space)
 
 /**
  * vmb_out_notify() - tell a backend that watches writes about one.
- * @c: the channel.
+ * @c:  the channel.
+ * @ch: its open vmbus_channel, read under vmb_tx.lock with the write: a
+ *      close may clear @c->vmbus once the lock is dropped.
  */
-void vmb_out_notify(struct vmb_channel *c)
+void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch)
 {
 	if (c->ops->notify)
-		c->ops->notify(c->vmbus);
+		c->ops->notify(ch);
 }
 
 /* The outbound pending_send_sz, and its shadow the runner reads. */
@@ -174,7 +176,7 @@ void vmb_tx_drain(struct vmb_channel *c)
 		vmb_out_set_threshold(c, 0);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	if (wrote)
-		vmb_out_notify(c);
+		vmb_out_notify(c, c->vmbus);
 
 	list_for_each_entry_safe(e, tmp, &done, node) {
 		list_del_init(&e->node);

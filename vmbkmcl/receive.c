@@ -45,12 +45,31 @@
 #include "send.h"
 #include "trace.h"
 
-void vmb_rx_kick(struct vmb_channel *c)
+/*
+ * Schedule the runner: its worker, or the backend's tasklet.  Under
+ * vmb_rx.lock, so a kick either sees the channel shut or lands before
+ * vmb_rx_shut() set it, which then waits it out: the worker is cancelled
+ * and the close waits for the tasklet.  Nothing reads @c->vmbus once the
+ * close may have freed it.
+ */
+static void vmb_rx_kick_locked(struct vmb_channel *c)
 {
-	if (READ_ONCE(c->rx.passive))
+	lockdep_assert_held(&c->rx.lock);
+	if (c->rx.shut)
+		return;
+	if (c->rx.passive)
 		queue_work(system_wq, &c->rx.work);
 	else
 		c->ops->kick(c->vmbus);
+}
+
+void vmb_rx_kick(struct vmb_channel *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rx.lock, flags);
+	vmb_rx_kick_locked(c);
+	spin_unlock_irqrestore(&c->rx.lock, flags);
 }
 
 static void vmb_rx_deliver(struct vmb_channel *c, struct vmb_rx_packet *p)
@@ -290,7 +309,7 @@ static bool vmb_rx_enter(struct vmb_rx *rx)
 	bool entered;
 
 	spin_lock_irqsave(&rx->lock, flags);
-	entered = !rx->running;
+	entered = !rx->running && !rx->shut;
 	if (entered)
 		rx->running = true;
 	else
@@ -315,14 +334,15 @@ static bool vmb_rx_leave(struct vmb_channel *c, bool process_context)
 	rx->rerun = false;
 	if (!again)
 		rx->running = false;
-	to_worker = !process_context &&
+	to_worker = !process_context && !rx->shut &&
 		    (!list_empty(&rx->deferred) || rx->passive);
+	/* Queued under the lock, so vmb_rx_shut()'s cancel catches it. */
+	if (!again && to_worker)
+		queue_work(system_wq, &rx->work);
 	spin_unlock_irqrestore(&rx->lock, flags);
 	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
 	if (!again && wq_has_sleeper(&rx->idle))
 		wake_up(&rx->idle);
-	if (!again && to_worker)
-		queue_work(system_wq, &rx->work);
 	return again;
 }
 
@@ -378,7 +398,7 @@ static void vmb_rx_run(struct vmb_channel *c, bool process_context)
 
 	/* Dispatch-mode batches run in softirq, never in this worker. */
 	if (process_context && kick_softirq && !READ_ONCE(c->rx.passive))
-		c->ops->kick(c->vmbus);
+		vmb_rx_kick(c);
 }
 
 void vmb_rx_work(struct work_struct *work)
@@ -399,7 +419,7 @@ void vmb_rx_interrupt(void *context)
 	struct vmb_channel *c = context;
 
 	if (READ_ONCE(c->rx.passive))
-		queue_work(system_wq, &c->rx.work);
+		vmb_rx_kick(c);
 	else
 		vmb_rx_run(c, false);
 }

@@ -130,6 +130,34 @@ bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	return false;
 }
 
+static bool vmb_rx_check(struct vmb_rx *rx, bool (*cond)(struct vmb_rx *))
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	ok = cond(rx);
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return ok;
+}
+
+static bool vmb_rx_idle(struct vmb_rx *rx)
+{
+	return !rx->running && list_empty(&rx->deferred);
+}
+
+static bool vmb_rx_not_running(struct vmb_rx *rx)
+{
+	return !rx->running;
+}
+
+static bool vmb_rx_released(struct vmb_rx *rx)
+{
+	return !rx->held;
+}
+
+static void vmb_rx_free_pool(struct vmb_channel *c);
+
 /**
  * vmb_rx_init() - initialise the receive engine of a new channel.
  * @c: the channel.
@@ -162,6 +190,12 @@ int vmb_rx_setup(struct vmb_channel *c)
 	u32 i;
 
 	might_sleep();
+	/* A pool orphaned by a bounded close goes once the client let go. */
+	if (rx->slots) {
+		if (!vmb_rx_check(rx, vmb_rx_released))
+			return -EBUSY;
+		vmb_rx_free_pool(c);
+	}
 	rx->buf_size = ALIGN(c->max_packet_size, sizeof(u64)) +
 		       VMB_RX_HEADER_ROOM;
 	rx->nslots = max_t(u32, rx->quota, VMB_DEFAULT_QUOTA);
@@ -189,6 +223,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->rerun = false;
 	rx->batch_count = 0;
 	rx->nstash = 0;
+	rx->shut = false;
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
 	vmb_verifier_add_slots(rx->slots, rx->nslots);
@@ -203,20 +238,11 @@ err_free_slots:
 	return -ENOMEM;
 }
 
-/**
- * vmb_rx_teardown() - free the pool once the channel is closed.
- * @c: the channel; its callback no longer runs, the client holds no
- *     packet and vmb_tx_shutdown() has ended queued completions.
- *
- * Context: process context; sleeps.
- */
-void vmb_rx_teardown(struct vmb_channel *c)
+/* Free the pool, its external-data pools and the verifier's record. */
+static void vmb_rx_free_pool(struct vmb_channel *c)
 {
 	struct vmb_rx *rx = &c->rx;
 
-	might_sleep();
-	cancel_work_sync(&rx->work);
-	WARN_ON(rx->taken || !list_empty(&rx->deferred));
 	vmb_rx_ext_teardown(c);
 	vmb_verifier_remove_slots(rx->slots);
 	kvfree(rx->buffers);
@@ -224,6 +250,88 @@ void vmb_rx_teardown(struct vmb_channel *c)
 	rx->buffers = NULL;
 	rx->slots = NULL;
 	rx->nslots = 0;
+}
+
+/**
+ * vmb_rx_shut() - stop the runner for good before the rings close.
+ * @c: the channel, about to be closed.
+ *
+ * No kick schedules the runner after this, a runner in progress finishes,
+ * and the worker is cancelled: in passive mode it is the worker, not the
+ * backend's tasklet, that reads the rings, and the close waits only for
+ * the tasklet.  Called with delivery stopped, so the runner only drains
+ * sends and returns.
+ *
+ * Context: process context, not from the runner; sleeps.
+ */
+void vmb_rx_shut(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+	unsigned long flags;
+
+	might_sleep();
+	spin_lock_irqsave(&rx->lock, flags);
+	rx->shut = true;
+	spin_unlock_irqrestore(&rx->lock, flags);
+	wait_event(rx->idle, vmb_rx_check(rx, vmb_rx_not_running));
+	cancel_work_sync(&rx->work);
+}
+
+/**
+ * vmb_rx_teardown() - free the pool once the channel is closed.
+ * @c: the channel; its runner is shut (vmb_rx_shut()) and
+ *     vmb_tx_shutdown() has ended queued completions.
+ *
+ * Deferred packets were the runner's to deliver again; with the rings
+ * gone they are dropped.  Packets the client still holds (a close whose
+ * wait for them was bounded and ran out) keep the pool alive: their
+ * buffers stay valid, completing them later only returns their slot, and
+ * the pool is freed at the next Enable or at Cleanup.
+ *
+ * Context: process context; sleeps.
+ */
+void vmb_rx_teardown(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+	struct vmb_rx_packet *p, *tmp;
+	unsigned long flags;
+	u32 held;
+
+	might_sleep();
+	cancel_work_sync(&rx->work);
+	spin_lock_irqsave(&rx->lock, flags);
+	list_for_each_entry_safe(p, tmp, &rx->deferred, node) {
+		list_del_init(&p->node);
+		vmb_rx_free_slot_locked(rx, p);
+	}
+	held = rx->held;
+	spin_unlock_irqrestore(&rx->lock, flags);
+	if (held) {
+		pr_warn("vmbkmcl: %s: closed with %u received packets not completed; their completions are lost\n",
+			c->name, held);
+		return;
+	}
+	WARN_ON(rx->taken);
+	vmb_rx_free_pool(c);
+}
+
+/**
+ * vmb_rx_cleanup() - free what a channel's receive engine still has.
+ * @c: a channel being cleaned up, not enabled.
+ *
+ * A pool the client still holds packets of is leaked rather than freed
+ * under it.
+ */
+void vmb_rx_cleanup(struct vmb_channel *c)
+{
+	if (!c->rx.slots)
+		return;
+	if (!vmb_rx_check(&c->rx, vmb_rx_released)) {
+		pr_err("vmbkmcl: %s: cleaned up with %u received packets not completed; leaking their pool\n",
+		       c->name, READ_ONCE(c->rx.held));
+		return;
+	}
+	vmb_rx_free_pool(c);
 }
 
 /**
@@ -263,64 +371,59 @@ void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons)
 		vmb_rx_kick(c);
 }
 
-static bool vmb_rx_check(struct vmb_rx *rx, bool (*cond)(struct vmb_rx *))
-{
-	unsigned long flags;
-	bool ok;
-
-	spin_lock_irqsave(&rx->lock, flags);
-	ok = cond(rx);
-	spin_unlock_irqrestore(&rx->lock, flags);
-	return ok;
-}
-
-static bool vmb_rx_idle(struct vmb_rx *rx)
-{
-	return !rx->running && list_empty(&rx->deferred);
-}
-
-static bool vmb_rx_released(struct vmb_rx *rx)
-{
-	return !rx->held;
-}
-
 /*
- * Wait for the client's own callbacks or completions.  Nothing the host
- * does can hold this up, and nothing can be done on the client's behalf,
- * so instead of giving up it says every interval what it is waiting for.
+ * Wait for the client's own callbacks or completions, saying every
+ * interval what it waits for, at most @timeout jiffies
+ * (MAX_SCHEDULE_TIMEOUT: until they come).  Returns false if the time ran
+ * out first.
  */
-static void vmb_rx_wait(struct vmb_channel *c, bool (*cond)(struct vmb_rx *),
-			const char *what)
+static bool vmb_rx_wait(struct vmb_channel *c, bool (*cond)(struct vmb_rx *),
+			const char *what, unsigned long timeout)
 {
 	struct vmb_rx *rx = &c->rx;
+	unsigned long step;
 
 	might_sleep();
-	while (!wait_event_timeout(rx->idle, vmb_rx_check(rx, cond),
-				   VMB_QUIESCE_WARN_INTERVAL))
+	for (;;) {
+		step = min_t(unsigned long, timeout, VMB_QUIESCE_WARN_INTERVAL);
+		if (wait_event_timeout(rx->idle, vmb_rx_check(rx, cond), step))
+			return true;
+		if (timeout != MAX_SCHEDULE_TIMEOUT)
+			timeout -= step;
+		if (!timeout)
+			return false;
 		pr_warn("vmbkmcl: %s: still waiting for %s (%u packets held)\n",
 			c->name, what, READ_ONCE(rx->held));
+	}
 }
 
 /**
  * vmb_rx_wait_idle() - wait until no callback runs or is queued.
  * @c: the channel, with delivery stopped.
  *
+ * Not bounded: a callback that is running is using the rings, which
+ * cannot be freed under it.
+ *
  * Context: process context, not from a packet callback; sleeps.
  */
 void vmb_rx_wait_idle(struct vmb_channel *c)
 {
-	vmb_rx_wait(c, vmb_rx_idle, "packet callbacks to return");
+	vmb_rx_wait(c, vmb_rx_idle, "packet callbacks to return",
+		    MAX_SCHEDULE_TIMEOUT);
 }
 
 /**
  * vmb_rx_wait_released() - wait until the client completed every packet.
- * @c: the channel, with delivery stopped.
+ * @c:       the channel, with delivery stopped.
+ * @timeout: in jiffies; MAX_SCHEDULE_TIMEOUT waits as long as it takes.
  *
  * Context: process context, not from a packet callback; sleeps.
+ * Return: true once every packet is completed, false if @timeout ran out.
  */
-void vmb_rx_wait_released(struct vmb_channel *c)
+bool vmb_rx_wait_released(struct vmb_channel *c, unsigned long timeout)
 {
-	vmb_rx_wait(c, vmb_rx_released, "received packets to be completed");
+	return vmb_rx_wait(c, vmb_rx_released,
+			   "received packets to be completed", timeout);
 }
 
 /**

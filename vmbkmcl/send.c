@@ -109,6 +109,8 @@ void vmb_tx_set_open(struct vmb_channel *c, bool open)
 
 	spin_lock_irqsave(&c->tx.lock, flags);
 	c->tx.open = open;
+	if (open)
+		c->tx.removed = false;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 }
 
@@ -118,22 +120,13 @@ static void vmb_packet_finish(struct vmb_packet *p, NTSTATUS status,
 	p->routine(p, status, buf, len);
 }
 
-/**
- * vmb_tx_shutdown() - end every send still in flight, after the close.
- * @c: a channel whose rings are closed; no completion can arrive.
- *
- * Queued sends and transactions awaiting the host complete with
- * STATUS_DEVICE_REMOVED; queued completions of received packets are lost.
- *
- * Context: process context.
- */
-void vmb_tx_shutdown(struct vmb_channel *c)
+/* Transactions awaiting the host end with STATUS_DEVICE_REMOVED. */
+static void vmb_tx_end_transactions(struct vmb_channel *c)
 {
 	struct vmb_tx *tx = &c->tx;
 	struct vmb_packet *p;
 	unsigned long flags;
 
-	vmb_out_cancel_all(c);
 	for (;;) {
 		spin_lock_irqsave(&tx->lock, flags);
 		p = vmb_xact_take_any(&tx->xacts);
@@ -147,6 +140,43 @@ void vmb_tx_shutdown(struct vmb_channel *c)
 			break;
 		vmb_packet_finish(p, STATUS_DEVICE_REMOVED, NULL, 0);
 	}
+}
+
+/**
+ * vmb_tx_shutdown() - end every send still in flight, after the close.
+ * @c: a channel whose rings are closed; no completion can arrive.
+ *
+ * Queued sends and transactions awaiting the host complete with
+ * STATUS_DEVICE_REMOVED; queued completions of received packets are lost.
+ *
+ * Context: process context.
+ */
+void vmb_tx_shutdown(struct vmb_channel *c)
+{
+	vmb_out_cancel_all(c);
+	vmb_tx_end_transactions(c);
+}
+
+/**
+ * vmb_tx_fail_all() - the device is gone: end every send now.
+ * @c: the channel, open or not.
+ *
+ * hv_vmbus stops the channel callback before it removes a device, so no
+ * completion will come: queued sends and transactions awaiting the host,
+ * synchronous requests among them, end with STATUS_DEVICE_REMOVED before
+ * the client is asked to suspend, and later sends fail at once.  Queued
+ * completions of received packets are lost.
+ *
+ * Context: process context.
+ */
+void vmb_tx_fail_all(struct vmb_channel *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	c->tx.removed = true;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	vmb_tx_shutdown(c);
 }
 
 /* --- the ring side, called by outbound.c under vmb_tx.lock --- */
@@ -257,6 +287,7 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	NTSTATUS status = STATUS_SUCCESS;
 	bool written = false, kick = false;
+	struct vmbus_channel *ch = NULL;
 	unsigned long flags;
 	int ret = -EAGAIN;
 
@@ -272,7 +303,9 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 		spin_unlock_irqrestore(&tx->lock, flags);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	if (!tx->open)
+	if (tx->removed)
+		status = STATUS_DEVICE_REMOVED;
+	else if (!tx->open)
 		status = STATUS_INVALID_DEVICE_STATE;
 	else if (!vmb_out_fits(c, p->entry.space))
 		status = STATUS_INVALID_BUFFER_SIZE;
@@ -298,6 +331,7 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 		}
 	} else if (NT_SUCCESS(status)) {
 		written = !ret;
+		ch = c->vmbus;
 		if (ret)
 			status = vmb_errno_to_status(ret);
 	}
@@ -308,7 +342,7 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	if (kick)
 		vmb_rx_kick(c);
 	if (written)
-		vmb_out_notify(c);
+		vmb_out_notify(c, ch);
 	if (written && !waits)
 		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
 	return status;

@@ -146,6 +146,7 @@ struct vmb_tx_stats {
  * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
+ * @removed:	the device was rescinded: sends fail at once.
  * @armed:	the outbound pending_send_sz is set: a copy the runner can
  *		read without touching the ring's header page.
  * @stats:	counters.
@@ -159,6 +160,7 @@ struct vmb_tx {
 	u32 packet_size;
 	struct vmb_xact_table xacts;
 	bool open;
+	bool removed;
 	bool armed;
 	struct vmb_tx_stats stats;
 };
@@ -166,7 +168,7 @@ struct vmb_tx {
 /* outbound.c */
 u32 vmb_out_space(u32 pktlen);
 bool vmb_out_fits(struct vmb_channel *c, u32 space);
-void vmb_out_notify(struct vmb_channel *c);
+void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch);
 bool vmb_out_busy_locked(struct vmb_channel *c);
 bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
 void vmb_tx_drain(struct vmb_channel *c);
@@ -177,6 +179,7 @@ void vmb_tx_init(struct vmb_channel *c);
 int vmb_tx_setup(struct vmb_channel *c);
 void vmb_tx_set_open(struct vmb_channel *c, bool open);
 void vmb_tx_shutdown(struct vmb_channel *c);
+void vmb_tx_fail_all(struct vmb_channel *c);
 void vmb_tx_teardown(struct vmb_channel *c);
 int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e);
 bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e);

@@ -33,7 +33,14 @@ static const char * const vmb_rule_names[VMB_RULE_NR] = {
 	[VMB_RULE_DEFER_OUTSIDE_CALLBACK] = "DeferToPassive outside ProcessPacket",
 	[VMB_RULE_COMPLETION_TOO_LARGE] = "completion larger than the maximum packet",
 	[VMB_RULE_CLEANUP_ENABLED] = "Cleanup of an enabled channel",
+	[VMB_RULE_REMOVE_LEFT_ENABLED] = "remove left the channel enabled; force-closed",
 };
+
+/*
+ * Rules broken where vmbkmcl cannot refuse a call but has to repair the
+ * client's omission: they warn with or without the verifier.
+ */
+static const unsigned long vmb_rules_always_warn = BIT(VMB_RULE_REMOVE_LEFT_ENABLED);
 
 struct vmb_slot_range {
 	struct list_head node;
@@ -63,7 +70,7 @@ bool vmb_violated(bool broken, enum vmb_rule rule, const char *channel)
 	capture = READ_ONCE(vmb_capture);
 	if (capture)
 		capture(rule, vmb_rule_names[rule]);
-	else if (READ_ONCE(verifier))
+	else if (READ_ONCE(verifier) || (vmb_rules_always_warn & BIT(rule)))
 		WARN_ONCE(1, "vmbkmcl: %s: %s\n", channel, vmb_rule_names[rule]);
 	else
 		pr_err_ratelimited("vmbkmcl: %s: %s; call refused\n", channel,

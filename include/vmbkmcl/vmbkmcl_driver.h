@@ -9,13 +9,20 @@
  * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This is
  * the only API a port needs besides KMCL.
  *
- * When the host rescinds a device, vmbkmcl closes its channels (the
- * driver sees EvtChannelSuspend if running, then EvtChannelClosed) before
- * @remove; @remove then cleans up (VmbChannelDisable() is a no-op by
- * then, VmbChannelCleanup() frees).  For hibernation vmbkmcl closes the
+ * When the host rescinds a device, vmbkmcl ends its sends with
+ * STATUS_DEVICE_REMOVED and closes its channels (the driver sees
+ * EvtChannelSuspend if running, then EvtChannelClosed) before @remove;
+ * @remove then cleans up (VmbChannelDisable() is a no-op by then,
+ * VmbChannelCleanup() frees).  A channel @remove leaves enabled is closed
+ * after it, with a warning.  For hibernation vmbkmcl closes the
  * channels around @suspend and re-enables them after @resume, with the
  * usual callbacks; a driver renegotiates in EvtChannelOpened or
  * PostStarted as after any open.
+ *
+ * Locking: @add, @remove, @suspend and @resume of one device are
+ * serialised; different devices' run concurrently, and no global vmbkmcl
+ * lock is held across them, so @add may wait for its host.  They may
+ * call any KMCL function.
  */
 #ifndef _VMBKMCL_DRIVER_H
 #define _VMBKMCL_DRIVER_H
