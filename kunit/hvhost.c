@@ -172,7 +172,8 @@ EXPORT_SYMBOL_GPL(hvhost_recv);
 
 /**
  * hvhost_request() - send an inband packet and wait for the answer.
- * @h:     hvhost.
+ * @h:     hvhost.  Each request carries the next transaction id (1, 2, ...),
+ *         as Hyper-V's own requests carry one.
  * @msg:   payload.
  * @len:   its bytes.
  * @reply: the guest's next packet.
@@ -183,7 +184,8 @@ EXPORT_SYMBOL_GPL(hvhost_recv);
 int hvhost_request(struct hvhost *h, const void *msg, u32 len,
 		   struct hvhost_pkt *reply)
 {
-	int ret = hvhost_send(h, VM_PKT_DATA_INBAND, 0, 0, msg, len);
+	int ret = hvhost_send(h, VM_PKT_DATA_INBAND, 0, ++h->next_trans, msg,
+			      len);
 
 	return ret ? ret : hvhost_recv(h, reply, HVHOST_WAIT_MS);
 }

@@ -42,6 +42,7 @@ struct hvhost {
 	atomic_t closes;
 	atomic_t signals;
 	u32 refuse_opens;
+	u64 next_trans;
 };
 
 int hvhost_offer(struct hvhost *h, const guid_t *type, u16 sub_index);

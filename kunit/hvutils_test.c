@@ -52,6 +52,8 @@ static void hv_utils_heartbeat_binds_answers_and_releases(struct kunit *test)
 	len = hvic_negotiate(msg, 1);
 	KUNIT_ASSERT_EQ(test, hvhost_request(h, msg, len, r), 0);
 	KUNIT_EXPECT_EQ(test, r->hdr.type, VM_PKT_DATA_INBAND);
+	/* hv_utils answers with the request's VMBus transaction id. */
+	KUNIT_EXPECT_EQ(test, r->hdr.trans_id, h->next_trans);
 	KUNIT_EXPECT_EQ(test, rm->hdr.msgtype, IC_MSGTYPE_NEGOTIATE);
 	KUNIT_EXPECT_EQ(test, rm->hdr.flags,
 			IC_FLAG_TRANSACTION | IC_FLAG_RESPONSE);

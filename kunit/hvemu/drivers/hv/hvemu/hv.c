@@ -42,6 +42,8 @@ EXPORT_SYMBOL(hvemu_active);
 /* The build the CPUID version leaf reports: an emulator, not a release. */
 #define HVEMU_BUILD		0x4856
 #define HVEMU_MAX_LEAF		HYPERV_CPUID_MIN
+/* "Hv#1": the interface leaf's signature (TLFS 2.4.2). */
+#define HVEMU_INTERFACE_HV1	0x31237648
 
 /**
  * struct hvemu_vp - one virtual processor's synthetic registers.
@@ -103,7 +105,7 @@ bool hvemu_cpuid(unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
 		memcpy(edx, "t Hv", 4);
 		break;
 	case HYPERV_CPUID_INTERFACE:
-		*eax = HYPERV_CPUID_SIGNATURE_EAX;
+		*eax = HVEMU_INTERFACE_HV1;
 		break;
 	case HYPERV_CPUID_VERSION:
 		*eax = HVEMU_BUILD;

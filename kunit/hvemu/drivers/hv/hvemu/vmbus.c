@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -113,11 +114,22 @@ static struct workqueue_struct *hvemu_sig_wq;
 static void hvemu_msg_work(struct work_struct *work);
 static DECLARE_WORK(hvemu_msg_w, hvemu_msg_work);
 
-#define hvemu_drop(fmt, ...) do {					\
-	hvemu_dropped++;						\
-	pr_warn_ratelimited("hvemu: vmbus host drops: " fmt "\n",	\
-			    ##__VA_ARGS__);				\
-} while (0)
+/* A guest message the host will not act on: counted, and said (rarely). */
+static __printf(1, 2) void hvemu_drop(const char *fmt, ...)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	struct va_format vaf;
+	va_list args;
+
+	hvemu_dropped++;
+	if (!__ratelimit(&rs))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_warn("hvemu: vmbus host drops: %pV\n", &vaf);
+	va_end(args);
+}
 
 bool hvemu_present(void)
 {

@@ -13,7 +13,7 @@
 #ifndef _ASM_X86_HVEMU_H
 #define _ASM_X86_HVEMU_H
 
-#if defined(CONFIG_HVEMU) && !defined(BUILD_VDSO)
+#if IS_BUILTIN(CONFIG_HYPERV) && !defined(BUILD_VDSO)
 #include <linux/types.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -76,6 +76,6 @@ static __always_inline unsigned int hvemu_cpuid_reg(unsigned int op, int reg)
 #define cpuid_ebx(op)		hvemu_cpuid_reg(op, 1)
 #define cpuid_ecx(op)		hvemu_cpuid_reg(op, 2)
 #define cpuid_edx(op)		hvemu_cpuid_reg(op, 3)
-#endif /* CONFIG_HVEMU && !BUILD_VDSO */
+#endif /* CONFIG_HYPERV=y && !BUILD_VDSO */
 
 #endif /* _ASM_X86_HVEMU_H */
