@@ -85,12 +85,26 @@ static const struct hv_vmbus_device_id hvp_ids[] = {
 	{ },
 };
 
-static struct vmbkmcl_client_driver hvp_driver = {
-	.name = "vmbkmcl_hvpath_client",
-	.id_table = hvp_ids,
-	.add = hvp_add,
-	.remove = hvp_remove,
+/* One driver per suite: a driver struct is not registered twice. */
+static struct vmbkmcl_client_driver hvp_drivers[] = {
+	{
+		.name = "vmbkmcl_hvpath_client",
+		.id_table = hvp_ids,
+		.add = hvp_add,
+		.remove = hvp_remove,
+	},
+	{
+		.name = "vmbkmcl_hvpath_issue12_client",
+		.id_table = hvp_ids,
+		.add = hvp_add,
+		.remove = hvp_remove,
+	},
 };
+
+static struct vmbkmcl_client_driver *hvp_driver_of(struct kunit_suite *suite)
+{
+	return &hvp_drivers[!!strstr(suite->name, "issue12")];
+}
 
 struct hvp_fixture {
 	struct hvhost h;
@@ -130,12 +144,12 @@ static int hvp_suite_init(struct kunit_suite *suite)
 	if (!hvemu_present())
 		return -ENODEV;
 	init_waitqueue_head(&hvp.wq);
-	return vmbkmcl_register_client_driver(&hvp_driver);
+	return vmbkmcl_register_client_driver(hvp_driver_of(suite));
 }
 
 static void hvp_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(&hvp_driver);
+	vmbkmcl_unregister_client_driver(hvp_driver_of(suite));
 }
 
 static u32 count(enum vmbus_channel_message_type t)
