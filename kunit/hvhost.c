@@ -8,7 +8,19 @@
 
 #include "hvhost.h"
 
-struct hvhost_oracle hvhost_oracle;
+static struct hvhost_oracle hvhost_oracle_answers;
+
+/**
+ * hvhost_oracle() - what hv_utils answered, for comparison.
+ *
+ * Filled by the vmbkmcl_hvutils suite, read by vmbkmcl_hvpath's.
+ *
+ * Return: the record; its @valid says whether hv_utils ran.
+ */
+struct hvhost_oracle *hvhost_oracle(void)
+{
+	return &hvhost_oracle_answers;
+}
 EXPORT_SYMBOL_GPL(hvhost_oracle);
 
 static u32 hvhost_open(struct hvemu_chan *ch)
@@ -110,14 +122,28 @@ static bool hvhost_wait_atomic(struct hvhost *h, atomic_t *v, u32 n)
 				  msecs_to_jiffies(HVHOST_WAIT_MS)) > 0;
 }
 
-/* Wait until the guest has opened the channel @n times in all. */
+/**
+ * hvhost_wait_opens() - wait for the guest's @n-th open of the channel.
+ * @h: hvhost.
+ * @n: opens in all (refused ones included).
+ *
+ * Context: process context; sleeps (bounded).
+ * Return: false on timeout.
+ */
 bool hvhost_wait_opens(struct hvhost *h, u32 n)
 {
 	return hvhost_wait_atomic(h, &h->opens, n);
 }
 EXPORT_SYMBOL_GPL(hvhost_wait_opens);
 
-/* Wait until the guest has closed the channel @n times in all. */
+/**
+ * hvhost_wait_closes() - wait for the guest's @n-th close of the channel.
+ * @h: hvhost.
+ * @n: closes in all.
+ *
+ * Context: process context; sleeps (bounded).
+ * Return: false on timeout.
+ */
 bool hvhost_wait_closes(struct hvhost *h, u32 n)
 {
 	return hvhost_wait_atomic(h, &h->closes, n);

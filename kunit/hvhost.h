@@ -66,6 +66,6 @@ struct hvhost_oracle {
 	struct hvhost_pkt heartbeat;
 };
 
-extern struct hvhost_oracle hvhost_oracle;
+struct hvhost_oracle *hvhost_oracle(void);
 
 #endif /* _VMBKMCL_HVHOST_H */

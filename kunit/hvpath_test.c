@@ -348,13 +348,13 @@ static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
 	u32 len, i, wrong = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle.valid);
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
 	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
 	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
 
 	len = hvic_negotiate(f->msg, 1);
 	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	expect_like_oracle(test, &f->reply, &hvhost_oracle.negotiate);
+	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
 	for (i = 0; i < 16; i++) {
 		len = hvic_heartbeat(f->msg, 2 + i, 0x1000 + i);
 		KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply),
@@ -362,7 +362,7 @@ static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
 		wrong += beat->seq_num != 0x1000 + i + 1;
 	}
 	KUNIT_EXPECT_EQ(test, wrong, 0U);
-	expect_like_oracle(test, &f->reply, &hvhost_oracle.heartbeat);
+	expect_like_oracle(test, &f->reply, &hvhost_oracle()->heartbeat);
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->closes), 1);
 }
@@ -492,13 +492,13 @@ static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
 
 	KNOWN_DEFECT(test, "13");
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle.valid);
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
 	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
 	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
 	len = hvic_negotiate(f->msg, 1);
 	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
 	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id,
-			hvhost_oracle.negotiate.hdr.trans_id);
+			hvhost_oracle()->negotiate.hdr.trans_id);
 	len = hvic_heartbeat(f->msg, 2, 0x1000);
 	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
 	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id, h->next_trans);

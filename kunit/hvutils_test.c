@@ -62,7 +62,7 @@ static void hv_utils_heartbeat_binds_answers_and_releases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, neg->msg_count, 1);
 	KUNIT_EXPECT_EQ(test, neg->versions[0].major, 3);
 	KUNIT_EXPECT_EQ(test, neg->versions[1].major, 3);
-	hvhost_oracle.negotiate = *r;
+	hvhost_oracle()->negotiate = *r;
 
 	for (i = 0; i < BEATS; i++) {
 		len = hvic_heartbeat(msg, 2 + i, 0x1000 + i);
@@ -73,8 +73,8 @@ static void hv_utils_heartbeat_binds_answers_and_releases(struct kunit *test)
 					   IC_FLAG_RESPONSE);
 	}
 	KUNIT_EXPECT_EQ(test, wrong, 0U);
-	hvhost_oracle.heartbeat = *r;
-	hvhost_oracle.valid = true;
+	hvhost_oracle()->heartbeat = *r;
+	hvhost_oracle()->valid = true;
 
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->closes), 1);

@@ -36,8 +36,11 @@
 
 #include "emu.h"
 
+/*
+ * Read by the trap points in asm/hvemu.h.  Not exported: only built-in
+ * code asks the hypervisor directly in this kernel.
+ */
 bool hvemu_active;
-EXPORT_SYMBOL(hvemu_active);
 
 /* The build the CPUID version leaf reports: an emulator, not a release. */
 #define HVEMU_BUILD		0x4856
@@ -91,6 +94,7 @@ static int __init hvemu_param(char *s)
 }
 early_param("hvemu", hvemu_param);
 
+/* The hypervisor CPUID leaves; @eax holds the leaf on entry. */
 bool hvemu_cpuid(unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
 		 unsigned int *edx)
 {
@@ -127,7 +131,6 @@ bool hvemu_cpuid(unsigned int *eax, unsigned int *ebx, unsigned int *ecx,
 	}
 	return true;
 }
-EXPORT_SYMBOL(hvemu_cpuid);
 
 void *hvemu_gpa(u64 gpa, u32 len)
 {
@@ -369,6 +372,7 @@ static void hvemu_write_hypercall_msr(u64 val)
 	hvemu_hypercall_msr = val;
 }
 
+/* A synthetic MSR read: 0, or -EIO where a hypervisor would inject #GP. */
 int notrace hvemu_rdmsr(unsigned int msr, u64 *val)
 {
 	struct hvemu_vp *vp = &hvemu_vps[raw_smp_processor_id()];
@@ -406,8 +410,8 @@ int notrace hvemu_rdmsr(unsigned int msr, u64 *val)
 	pr_warn_ratelimited("hvemu: #GP: rdmsr %#x not emulated\n", msr);
 	return -EIO;
 }
-EXPORT_SYMBOL(hvemu_rdmsr);
 
+/* A synthetic MSR write: 0, or -EIO where a hypervisor would inject #GP. */
 int notrace hvemu_wrmsr(unsigned int msr, u64 val)
 {
 	struct hvemu_vp *vp = &hvemu_vps[raw_smp_processor_id()];
@@ -455,7 +459,6 @@ int notrace hvemu_wrmsr(unsigned int msr, u64 val)
 		schedule_work(&hvemu_deliver_w);
 	return 0;
 }
-EXPORT_SYMBOL(hvemu_wrmsr);
 
 static int __init hvemu_init(void)
 {

@@ -60,12 +60,21 @@ struct hvemu_gpadl {
 
 /**
  * struct hvemu_chan - one offered channel.
+ * @node:	on hvemu_chans.
  * @relid:	child relid; also the guest's event-flag bit.
+ * @type:	the class GUID offered.
+ * @instance:	the instance GUID offered.
+ * @sub_index:	0 for a primary channel.
  * @offered:	the guest has been sent the offer.
  * @rescinded:	RESCIND_CHANNELOFFER sent; waiting for RELID_RELEASED.
  * @open:	OPENCHANNEL accepted, rings mapped.
  * @refuse:	status the next OPENCHANNEL_RESULT carries, 0 to accept.
+ * @target_vp:	the VP the guest asked its interrupts on (OPENCHANNEL).
+ * @ring:	the host's view of the rings while open.
  * @io_lock:	ring views against close.
+ * @ops:	the device model.
+ * @ctx:	its context.
+ * @released:	completed by RELID_RELEASED after a rescind.
  * @signal_work: runs @ops->signal after the guest signalled.
  */
 struct hvemu_chan {
@@ -131,18 +140,34 @@ static __printf(1, 2) void hvemu_drop(const char *fmt, ...)
 	va_end(args);
 }
 
+/**
+ * hvemu_present() - whether this boot runs on the emulated Hyper-V.
+ *
+ * Return: true when booted with hvemu=1 and the VMBus host is up.
+ */
 bool hvemu_present(void)
 {
 	return hvemu_active && hvemu_wq;
 }
 EXPORT_SYMBOL_GPL(hvemu_present);
 
+/**
+ * hvemu_msg_count() - channel messages of @type the host got from the guest.
+ * @type: a channel message type.
+ *
+ * Return: the count since boot (dropped messages included).
+ */
 u32 hvemu_msg_count(enum vmbus_channel_message_type type)
 {
 	return type < CHANNELMSG_COUNT ? READ_ONCE(hvemu_counts[type]) : 0;
 }
 EXPORT_SYMBOL_GPL(hvemu_msg_count);
 
+/**
+ * hvemu_vmbus_version() - the VMBus version the guest negotiated.
+ *
+ * Return: major << 16 | minor, or 0 before the guest connected.
+ */
 u32 hvemu_vmbus_version(void)
 {
 	return READ_ONCE(hvemu_version);
@@ -295,18 +320,36 @@ int hvemu_rescind(struct hvemu_chan *ch)
 }
 EXPORT_SYMBOL_GPL(hvemu_rescind);
 
+/**
+ * hvemu_chan_ctx() - the model's context given to hvemu_offer().
+ * @ch: the channel.
+ *
+ * Return: the context.
+ */
 void *hvemu_chan_ctx(struct hvemu_chan *ch)
 {
 	return ch->ctx;
 }
 EXPORT_SYMBOL_GPL(hvemu_chan_ctx);
 
+/**
+ * hvemu_chan_is_open() - whether the guest has the channel open.
+ * @ch: the channel.
+ *
+ * Return: true between an accepted OPENCHANNEL and the close.
+ */
 bool hvemu_chan_is_open(struct hvemu_chan *ch)
 {
 	return READ_ONCE(ch->open);
 }
 EXPORT_SYMBOL_GPL(hvemu_chan_is_open);
 
+/**
+ * hvemu_chan_relid() - the channel's child relid.
+ * @ch: the channel.
+ *
+ * Return: the relid the offer carried.
+ */
 u32 hvemu_chan_relid(struct hvemu_chan *ch)
 {
 	return ch->relid;

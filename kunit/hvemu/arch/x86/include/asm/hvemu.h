@@ -8,12 +8,14 @@
  * (0x4000xxxx) or a hypervisor CPUID leaf (0x400000xx) goes to the
  * emulator when it is active (hvemu=1), as a VM exit would reach a real
  * hypervisor; every other access, and every access without hvemu=1, is the
- * native instruction.
+ * native instruction.  Built-in code only: no module of the test kernel
+ * asks the hypervisor directly, so the emulator's entry points are not
+ * exported.
  */
 #ifndef _ASM_X86_HVEMU_H
 #define _ASM_X86_HVEMU_H
 
-#if IS_BUILTIN(CONFIG_HYPERV) && !defined(BUILD_VDSO)
+#if IS_BUILTIN(CONFIG_HYPERV) && !defined(BUILD_VDSO) && !defined(MODULE)
 #include <linux/types.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -76,6 +78,6 @@ static __always_inline unsigned int hvemu_cpuid_reg(unsigned int op, int reg)
 #define cpuid_ebx(op)		hvemu_cpuid_reg(op, 1)
 #define cpuid_ecx(op)		hvemu_cpuid_reg(op, 2)
 #define cpuid_edx(op)		hvemu_cpuid_reg(op, 3)
-#endif /* CONFIG_HYPERV=y && !BUILD_VDSO */
+#endif /* CONFIG_HYPERV=y && !BUILD_VDSO && !MODULE */
 
 #endif /* _ASM_X86_HVEMU_H */
