@@ -2,6 +2,7 @@
 /*
  * hvhost - a device on the emulated Hyper-V's VMBus host (see hvhost.h).
  */
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -123,16 +124,40 @@ static bool hvhost_wait_atomic(struct hvhost *h, atomic_t *v, u32 n)
 }
 
 /**
- * hvhost_wait_opens() - wait for the guest's @n-th open of the channel.
+ * hvhost_wait_opens_now() - wait for the guest's @n-th open, no more.
  * @h: hvhost.
  * @n: opens in all (refused ones included).
+ *
+ * Returns as soon as the host accepted the open, which may be before the
+ * guest has seen OPENCHANNEL_RESULT and before its vmbus_open() returned:
+ * a host that speaks at once, as Hyper-V's may.
+ *
+ * Context: process context; sleeps (bounded).
+ * Return: false on timeout.
+ */
+bool hvhost_wait_opens_now(struct hvhost *h, u32 n)
+{
+	return hvhost_wait_atomic(h, &h->opens, n);
+}
+EXPORT_SYMBOL_GPL(hvhost_wait_opens_now);
+
+/**
+ * hvhost_wait_opens() - wait for the guest's @n-th open, and let it settle.
+ * @h: hvhost.
+ * @n: opens in all (refused ones included).
+ *
+ * Then waits HVHOST_SETTLE_MS more, so the guest has finished its
+ * vmbus_open() before the host speaks (see hvhost_wait_opens_now()).
  *
  * Context: process context; sleeps (bounded).
  * Return: false on timeout.
  */
 bool hvhost_wait_opens(struct hvhost *h, u32 n)
 {
-	return hvhost_wait_atomic(h, &h->opens, n);
+	if (!hvhost_wait_atomic(h, &h->opens, n))
+		return false;
+	msleep(HVHOST_SETTLE_MS);
+	return true;
 }
 EXPORT_SYMBOL_GPL(hvhost_wait_opens);
 

@@ -23,6 +23,7 @@
 #define HVHOST_QUEUE		64
 #define HVHOST_MAX_PKT		512
 #define HVHOST_WAIT_MS		5000
+#define HVHOST_SETTLE_MS	100
 
 struct hvhost_pkt {
 	struct hvemu_packet hdr;
@@ -48,6 +49,7 @@ struct hvhost {
 int hvhost_offer(struct hvhost *h, const guid_t *type, u16 sub_index);
 int hvhost_rescind(struct hvhost *h);
 bool hvhost_wait_opens(struct hvhost *h, u32 n);
+bool hvhost_wait_opens_now(struct hvhost *h, u32 n);
 bool hvhost_wait_closes(struct hvhost *h, u32 n);
 int hvhost_send(struct hvhost *h, u16 type, u16 flags, u64 trans_id,
 		const void *data, u32 len);

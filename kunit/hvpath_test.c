@@ -144,7 +144,14 @@ static int hvp_suite_init(struct kunit_suite *suite)
 	if (!hvemu_present())
 		return -ENODEV;
 	init_waitqueue_head(&hvp.wq);
-	return vmbkmcl_register_client_driver(hvp_driver_of(suite));
+	/*
+	 * KUnit runs a module's suites from the module notifier, before the
+	 * module's sysfs kobject exists: a driver owned by it cannot be
+	 * registered yet.  No owner: the suite unregisters it before the
+	 * module can go.
+	 */
+	return __vmbkmcl_register_client_driver(hvp_driver_of(suite), NULL,
+						NULL);
 }
 
 static void hvp_suite_exit(struct kunit_suite *suite)
@@ -271,9 +278,7 @@ static void host_packets_are_delivered_and_completed(struct kunit *test)
 static void gpadl_goes_through_header_body_and_teardown(struct kunit *test)
 {
 	struct hvp_fixture *f = test->priv;
-	u32 headers = count(CHANNELMSG_GPADL_HEADER);
-	u32 bodies = count(CHANNELMSG_GPADL_BODY);
-	u32 teardowns = count(CHANNELMSG_GPADL_TEARDOWN);
+	u32 headers, bodies, teardowns;
 	/* 64 pages: more PFNs than one GPADL_HEADER carries. */
 	u32 size = 64 * PAGE_SIZE;
 	void *buf = vzalloc(size);
@@ -282,6 +287,10 @@ static void gpadl_goes_through_header_body_and_teardown(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	/* The ring's GPADL is made; count the client's from here. */
+	headers = count(CHANNELMSG_GPADL_HEADER);
+	bodies = count(CHANNELMSG_GPADL_BODY);
+	teardowns = count(CHANNELMSG_GPADL_TEARDOWN);
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromBuffer(hvp.rec.channel,
 							      0, buf, size,
 							      &handle),
@@ -354,7 +363,9 @@ static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
 
 	len = hvic_negotiate(f->msg, 1);
 	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
+	/* The negotiation's bytes differ from hv_utils': see the issue 12 list. */
+	KUNIT_EXPECT_EQ(test, rm->hdr.msgtype, IC_MSGTYPE_NEGOTIATE);
+	KUNIT_EXPECT_EQ(test, rm->hdr.status, 0U);
 	for (i = 0; i < 16; i++) {
 		len = hvic_heartbeat(f->msg, 2 + i, 0x1000 + i);
 		KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply),
@@ -405,7 +416,8 @@ static void second_channel_on_the_device_is_refused_first_keeps_traffic(struct k
 	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(hvp.dev, FALSE, &second),
 			STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, VmbChannelEnable(second), STATUS_DEVICE_BUSY);
+	/* simhost says STATUS_DEVICE_BUSY; here it is a failure status too. */
+	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(VmbChannelEnable(second)));
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 1);
 	KUNIT_EXPECT_EQ(test, host_round_trip(test, &f->h, f->msg, &f->reply,
 					      8, 0x500), 8U);
@@ -505,8 +517,55 @@ static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 }
 
+/*
+ * Found by this suite, not yet in issue 12: a host may signal the channel
+ * as soon as it accepted the open, before the guest's vmbus_open() has
+ * returned.  hv_vmbus then runs the channel callback, and vmbkmcl's
+ * vmb_rx_batch() dereferences c->vmbus, which the backend sets only after
+ * vmbus_open() returns: a NULL-pointer oops in softirq.  The heartbeat IC
+ * host speaks first, at once.
+ */
+static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u32 len;
+
+	KNOWN_DEFECT(test, "(new: callback before vmbus_open() returns)");
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
+	len = hvic_negotiate(f->msg, 1);
+	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+}
+
+/*
+ * Issue 12 item 13 (the sample's wire behaviour against hv_utils'): its
+ * negotiation reply is shorter than hv_utils' (48 bytes against the 56 of
+ * the request hv_utils answers in place) and differs inside.
+ */
+static void heartbeat_sample_negotiates_like_hv_utils(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u32 len;
+
+	KNOWN_DEFECT(test, "13");
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	len = hvic_negotiate(f->msg, 1);
+	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+}
+
 static struct kunit_case hvpath_issue12_cases[] = {
 	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
+	KUNIT_CASE(heartbeat_sample_negotiates_like_hv_utils),
+	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
 	{}
 };
 
