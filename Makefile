@@ -5,7 +5,7 @@
 #   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
 #   make check         build a test kernel, run every KUnit suite in QEMU
 #   make check-debug   the same suites on a KASAN/UBSAN/lockdep/kmemleak kernel
-#   make bench         vmbkmcl vs the native ring code, as ratios (not in check)
+#   make bench         vmbkmcl vs native and a fair baseline, in insns and ns (not in check)
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
 #   make lint          checkpatch, sparse, kernel-doc; each must report nothing

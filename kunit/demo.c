@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 
+#include "../samples/heartbeat/heartbeat.h"
 #include "../samples/heartbeat/icmsg.h"
 #include "../vmbkmcl/backend.h"
 #include "simhost.h"
@@ -25,8 +26,8 @@
 #define DEMO_MSG_MAX		256
 #define DEMO_READ_TIMEOUT	msecs_to_jiffies(10000)
 
-static const guid_t demo_heartbeat_class = GUID_INIT(0x57164f39, 0x9115,
-	0x4e78, 0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d);
+/* The sample's own class: it claims Hyper-V's only when told to. */
+static const guid_t demo_heartbeat_class = HB_SAMPLE_CLASS_GUID;
 static const guid_t demo_echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b,
 	0x9a, 0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
 

@@ -137,6 +137,8 @@ struct send_case {
 	u32 length;	/* MdlLength */
 	bool force;	/* FORCE_MDL_LENGTH */
 	u32 sent;	/* external bytes the host should see */
+	u32 second_at;	/* the second MDL's offset into page 2 */
+	u32 ranges;	/* GPA ranges the host should see; 0 means 1 */
 };
 
 static const struct send_case send_cases[] = {
@@ -153,6 +155,12 @@ static const struct send_case send_cases[] = {
 	  PAGE_SIZE },
 	{ "ExternalPfns with two whole pages", SEND_PFNS, PAGE_SIZE, 0, 0, 0,
 	  2 * HV_HYP_PAGE_SIZE, false, 2 * HV_HYP_PAGE_SIZE },
+	{ "Send with a chain split inside a page: two ranges", SEND_MDL, 100,
+	  PAGE_SIZE / 2, 300, 0, 0, false, PAGE_SIZE / 2 + 300,
+	  PAGE_SIZE / 2 + 8, 2 },
+	{ "ExternalMdl across a split and on: two ranges", SEND_EXTERNAL_MDL,
+	  PAGE_SIZE - 64, PAGE_SIZE + 64, PAGE_SIZE, 100, PAGE_SIZE + 500,
+	  false, PAGE_SIZE + 500, 40, 2 },
 };
 
 static void send_case_desc(const struct send_case *c, char *desc)
@@ -198,7 +206,7 @@ static void external_send_names_the_pages_and_completes_once(struct kunit *test)
 	struct simhost_gpa_packet pkt;
 	u64 tag = INLINE_TAG, inline_got = 0;
 	PMDL mdl = NULL;
-	u32 i, first;
+	u32 i, first, at;
 
 	got = kunit_kzalloc(test, c->sent, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, got);
@@ -209,28 +217,36 @@ static void external_send_names_the_pages_and_completes_once(struct kunit *test)
 	} else {
 		mdl = new_mdl(test, buf + c->start, c->bytes);
 		if (c->second)
-			mdl->Next = new_mdl(test, buf + 2 * PAGE_SIZE, c->second);
+			mdl->Next = new_mdl(test, buf + 2 * PAGE_SIZE +
+					    c->second_at, c->second);
 	}
 	src = buf + c->start + c->offset;
 	enable(test, f);
 	KUNIT_ASSERT_EQ(test, send_one(c, new_packet(test, f), &tag, mdl, pfns),
 			STATUS_SUCCESS);
 
-	/* One GPA-direct packet, one range over the pages under the data. */
+	/* One GPA-direct packet, its ranges over the pages under the data. */
 	KUNIT_ASSERT_EQ(test, simhost_read_gpa_direct(f->sh, &pkt, &inline_got,
 						      sizeof(inline_got)), 0);
 	KUNIT_EXPECT_EQ(test, pkt.desc.type, (u16)VM_PKT_DATA_USING_GPA_DIRECT);
 	KUNIT_EXPECT_EQ(test, pkt.desc.flags,
 			(u16)VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
-	KUNIT_EXPECT_EQ(test, pkt.range_count, 1U);
+	KUNIT_ASSERT_EQ(test, pkt.range_count, c->ranges ?: 1U);
 	KUNIT_EXPECT_EQ(test, pkt.byte_offset, (u32)offset_in_hvpage(src));
-	KUNIT_EXPECT_EQ(test, pkt.byte_count, c->sent);
-	KUNIT_EXPECT_EQ(test, pkt.npfns,
-			(u32)HVPFN_UP(offset_in_hvpage(src) + c->sent));
 	KUNIT_EXPECT_EQ(test, pkt.pfns[0], (u64)virt_to_hvpfn(src));
 	KUNIT_EXPECT_EQ(test, inline_got, tag);
-	KUNIT_ASSERT_EQ(test, simhost_gpa_read(pkt.pfns, pkt.npfns,
-					       pkt.byte_offset, got, c->sent), 0);
+	for (i = 0, at = 0; i < pkt.range_count; i++) {
+		const struct simhost_gpa_range *r = &pkt.ranges[i];
+
+		KUNIT_EXPECT_EQ(test, r->npfns,
+				(u32)HVPFN_UP(r->byte_offset + r->byte_count));
+		KUNIT_ASSERT_LE(test, at + r->byte_count, c->sent);
+		KUNIT_ASSERT_EQ(test, simhost_gpa_read(r->pfns, r->npfns,
+						       r->byte_offset, got + at,
+						       r->byte_count), 0);
+		at += r->byte_count;
+	}
+	KUNIT_EXPECT_EQ(test, at, c->sent);
 	first = c->offset;
 	for (i = 0; i < c->sent; i++) {
 		u8 want = mdl ? chain_byte(mdl, first + i) : src[i];
@@ -261,6 +277,7 @@ struct refusal_case {
 	u32 second;	/* a second MDL's ByteOffset in its page, or 0 */
 	bool no_pages;	/* the MDL's pages were never filled in */
 	NTSTATUS status;
+	bool isolated;	/* the guest is a confidential VM */
 };
 
 #define WAIT	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
@@ -274,8 +291,6 @@ static const struct refusal_case refusal_cases[] = {
 	  0, false, STATUS_INVALID_PARAMETER_5 },
 	{ "Send with an MDL without pages", SEND_MDL, WAIT, 0, 0, 0, true,
 	  STATUS_INVALID_PARAMETER_4 },
-	{ "Send with a chain split inside a page", SEND_MDL, WAIT, 0, 0,
-	  PAGE_SIZE / 2, false, STATUS_INVALID_PARAMETER_4 },
 	{ "ExternalMdl without WAIT_FOR_COMPLETION", SEND_EXTERNAL_MDL, 0, 0, 0,
 	  0, false, STATUS_INVALID_PARAMETER_7 },
 	{ "ExternalMdl with the offset at the end", SEND_EXTERNAL_MDL, WAIT,
@@ -294,6 +309,13 @@ static const struct refusal_case refusal_cases[] = {
 	  STATUS_INVALID_PARAMETER_5 },
 	{ "ExternalPfns with more pages than a packet names", SEND_PFNS, WAIT,
 	  0, MAX_SEND_PFNS + 1, 0, false, STATUS_INVALID_PARAMETER_5 },
+	/* Private pages of a confidential VM are not named to the host. */
+	{ "Send with an MDL in a confidential VM", SEND_MDL, WAIT, 0, 0, 0,
+	  false, STATUS_NOT_SUPPORTED, true },
+	{ "ExternalMdl in a confidential VM", SEND_EXTERNAL_MDL, WAIT, 0,
+	  PAGE_SIZE, 0, false, STATUS_NOT_SUPPORTED, true },
+	{ "ExternalPfns in a confidential VM", SEND_PFNS, WAIT, 0, 1, 0,
+	  false, STATUS_NOT_SUPPORTED, true },
 };
 
 static void refusal_case_desc(const struct refusal_case *c, char *desc)
@@ -324,6 +346,7 @@ static void bad_external_send_is_refused_and_writes_nothing(struct kunit *test)
 	if (c->second)
 		mdl->Next = new_mdl(test, buf + 2 * PAGE_SIZE + c->second,
 				    PAGE_SIZE / 2);
+	simhost_set_isolated(f->sh, c->isolated);
 	enable(test, f);
 	p = new_packet(test, f);
 	if (c->api == SEND_MDL)

@@ -416,6 +416,76 @@ static void disable_withdraws_gpadls_left_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.live, 0ULL);
 }
 
+/*
+ * Hosts older than Windows 10 ignore a GPADL teardown sent after the
+ * channel's close, and vmbus_teardown_gpadl() then waits for ever (simhost
+ * counts such teardowns instead).  The GPADLs go before the close there.
+ */
+static void old_host_gpadls_are_withdrawn_before_the_close(struct kunit *test)
+{
+	struct gp_fixture *f = test->priv;
+	u8 *buf = new_buf(test, BUF_VMALLOC, GPADL_PAGES);
+	struct vmb_gpadl_stats st;
+	u32 h1, h2;
+
+	simhost_set_proto_version(f->sh, VERSION_WIN8_1);
+	enable(test, f);
+	KUNIT_ASSERT_EQ(test, from_buf(f, buf, PAGE_SIZE, &h1), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, from_buf(f, buf + PAGE_SIZE, PAGE_SIZE, &h2),
+			STATUS_SUCCESS);
+	VmbChannelDisable(f->rec.channel);
+	KUNIT_EXPECT_EQ(test, simhost_late_teardowns(f->sh), 0U);
+	KUNIT_EXPECT_EQ(test, simhost_gpadl_count(f->sh), 0U);
+	gpadl_stats(f, &st);
+	KUNIT_EXPECT_EQ(test, st.closed, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.leaked, 0ULL);
+}
+
+/*
+ * Unit level, as only Hyper-V can fail a teardown: what the production
+ * backend concludes from the GPADL vmbus_teardown_gpadl() leaves.  Its
+ * return value is the re-encryption's, 0 even when the teardown message
+ * never reached the host; the handle, zeroed only once the host let go,
+ * tells.
+ */
+struct teardown_case {
+	const char *name;
+	u32 handle_after;	/* gpadl_handle as the teardown left it */
+	bool decrypted_after;	/* still host-visible (re-encryption failed) */
+	bool rescinded;
+	bool still_shared;
+};
+
+static const struct teardown_case teardown_cases[] = {
+	{ "host acknowledged the teardown", 0, false, false, false },
+	{ "teardown never reached the host", NOT_A_HANDLE, false, false,
+	  true },
+	{ "re-encryption failed after the teardown", 0, true, false, true },
+	{ "rescinded channel, teardown skipped", NOT_A_HANDLE, false, true,
+	  false },
+	{ "rescinded channel, re-encryption failed", NOT_A_HANDLE, true, true,
+	  true },
+};
+
+static void teardown_case_desc(const struct teardown_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(teardown, teardown_cases, teardown_case_desc);
+
+static void failed_hv_teardown_keeps_the_memory(struct kunit *test)
+{
+	const struct teardown_case *c = test->param_value;
+	struct vmbus_gpadl g = {
+		.gpadl_handle = c->handle_after,
+		.decrypted = c->decrypted_after,
+	};
+
+	KUNIT_EXPECT_EQ(test, vmbkmcl_hv_gpadl_still_shared(&g, c->rescinded),
+			c->still_shared);
+}
+
 enum arg_fault {
 	ARG_NULL_CHANNEL,
 	ARG_UNKNOWN_FLAG,
@@ -554,6 +624,9 @@ static struct kunit_case gpadl_cases[] = {
 	KUNIT_CASE(memory_left_host_visible_is_leaked_and_counted),
 	KUNIT_CASE(creation_needs_an_open_channel),
 	KUNIT_CASE(disable_withdraws_gpadls_left_live),
+	KUNIT_CASE(old_host_gpadls_are_withdrawn_before_the_close),
+	KUNIT_CASE_PARAM(failed_hv_teardown_keeps_the_memory,
+			 teardown_gen_params),
 	KUNIT_CASE_PARAM(bad_arguments_are_refused_before_the_host_sees_them,
 			 arg_gen_params),
 	{}

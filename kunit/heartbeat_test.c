@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/module.h>
 
+#include "../samples/heartbeat/heartbeat.h"
 #include "../samples/heartbeat/icmsg.h"
 #include "simhost.h"
 
@@ -19,9 +20,13 @@
 #define MAX_MSG			256
 #define NO_REPLY_WAIT_MS	50
 #define FIRST_SEQ		0x1000ULL
+/* VMBus transaction ids a host puts on its requests. */
+#define REQUEST_ID		0x5eed0000cafeULL
+#define HOST_READ_TIMEOUT	msecs_to_jiffies(5000)
 
-static const guid_t heartbeat_class = GUID_INIT(0x57164f39, 0x9115, 0x4e78,
-	0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d);
+/* The class the sample serves unless claim_heartbeat=1 (heartbeat.h). */
+static const guid_t heartbeat_class = HB_SAMPLE_CLASS_GUID;
+static const guid_t hyperv_heartbeat_class = HB_HYPERV_CLASS_GUID;
 
 struct hb_fixture {
 	struct simhost *sh;
@@ -213,12 +218,70 @@ static void rescind_mid_stream_removes_the_device_cleanly(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, hv_get_drvdata(simhost_device(f->sh)));
 }
 
+/* Host side: read the guest's next packet, waiting for it. */
+static int read_reply(struct hb_fixture *f, struct simhost_packet *pkt)
+{
+	unsigned long deadline = jiffies + HOST_READ_TIMEOUT;
+	int ret;
+
+	while ((ret = simhost_read(f->sh, pkt, f->reply, sizeof(f->reply))) ==
+	       -ENODATA && time_before(jiffies, deadline))
+		usleep_range(20, 100);
+	return ret;
+}
+
+/*
+ * A reply is an inband packet carrying the request's VMBus transaction
+ * id, as Linux's hv_utils and FreeBSD's vmbus_ic_sendresp() send it; 0
+ * would make it an unsolicited message.
+ */
+static void replies_carry_the_requests_transaction_id(struct kunit *test)
+{
+	struct hb_fixture *f = test->priv;
+	struct icm_message *r = (void *)f->reply;
+	struct icm_heartbeat *beat = (void *)(r + 1);
+	struct simhost_packet pkt;
+	u64 id;
+	u32 len;
+
+	for (id = REQUEST_ID; id < REQUEST_ID + 2; id++) {
+		len = heartbeat_msg(f, FIRST_SEQ);
+		KUNIT_ASSERT_EQ(test, simhost_write_inband(f->sh,
+							   VM_PKT_DATA_INBAND,
+							   0, id, f->msg, len),
+				0);
+		KUNIT_ASSERT_EQ(test, read_reply(f, &pkt), 0);
+		KUNIT_EXPECT_EQ(test, pkt.desc.trans_id, id);
+		KUNIT_EXPECT_EQ(test, pkt.desc.type, VM_PKT_DATA_INBAND);
+		KUNIT_EXPECT_EQ(test, pkt.desc.flags, 0);
+		KUNIT_EXPECT_EQ(test, beat->seq_num, FIRST_SEQ + 1);
+	}
+}
+
+/*
+ * The host's own heartbeat device is hv_utils's: loaded with its default
+ * parameters, the sample does not bind it, whatever the load order.
+ */
+static void hyperv_heartbeat_class_is_left_alone(struct kunit *test)
+{
+	struct simhost *sh = simhost_create();
+
+	KUNIT_ASSERT_NOT_NULL(test, sh);
+	simhost_set_class(sh, &hyperv_heartbeat_class);
+	KUNIT_EXPECT_EQ(test, simhost_offer(sh), 0);
+	KUNIT_EXPECT_FALSE(test, simhost_rings_open(sh));
+	KUNIT_EXPECT_NULL(test, hv_get_drvdata(simhost_device(sh)));
+	simhost_destroy(sh);
+}
+
 static struct kunit_case hb_cases[] = {
 	KUNIT_CASE_PARAM(negotiation_picks_the_newest_common_versions,
 			 negotiation_gen_params),
 	KUNIT_CASE(thousand_heartbeats_are_answered_with_seq_plus_one),
 	KUNIT_CASE(malformed_message_is_dropped_and_the_next_answered),
 	KUNIT_CASE(rescind_mid_stream_removes_the_device_cleanly),
+	KUNIT_CASE(replies_carry_the_requests_transaction_id),
+	KUNIT_CASE(hyperv_heartbeat_class_is_left_alone),
 	{}
 };
 

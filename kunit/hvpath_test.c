@@ -459,6 +459,30 @@ static void echo_sample_echoes_through_real_rings(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 }
 
+/*
+ * Issue 12 item 13 (fixed on main): hv_utils answers a heartbeat request
+ * with the request's VMBus transaction id; so must the sample.
+ */
+static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u32 len;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	len = hvic_negotiate(f->msg, 1);
+	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id,
+			hvhost_oracle()->negotiate.hdr.trans_id);
+	len = hvic_heartbeat(f->msg, 2, 0x1000);
+	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id, h->next_trans);
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+}
+
 static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(enable_opens_through_gpadl_and_openchannel),
 	KUNIT_CASE(disable_closes_and_tears_the_ring_gpadl_down),
@@ -472,6 +496,7 @@ static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(heartbeat_sample_answers_like_hv_utils),
 	KUNIT_CASE(echo_sample_echoes_through_real_rings),
 	KUNIT_CASE(second_channel_on_the_device_is_refused_first_keeps_traffic),
+	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
 	{}
 };
 
@@ -492,30 +517,6 @@ MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
 				   " (known_defects=1 runs it)");	\
 	} while (0)
 
-/*
- * Issue 12 item 13: hv_utils answers a heartbeat request with the
- * request's VMBus transaction id, the sample with 0.
- */
-static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
-{
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
-
-	KNOWN_DEFECT(test, "13");
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id,
-			hvhost_oracle()->negotiate.hdr.trans_id);
-	len = hvic_heartbeat(f->msg, 2, 0x1000);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id, h->next_trans);
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
-}
 
 /*
  * Found by this suite, not yet in issue 12: a host may signal the channel
@@ -563,7 +564,6 @@ static void heartbeat_sample_negotiates_like_hv_utils(struct kunit *test)
 }
 
 static struct kunit_case hvpath_issue12_cases[] = {
-	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
 	KUNIT_CASE(heartbeat_sample_negotiates_like_hv_utils),
 	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
 	{}

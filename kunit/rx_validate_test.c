@@ -292,6 +292,108 @@ static void unfollowable_framing_stops_the_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_PACKET), 0U);
 }
 
+/* --- vmbkmcl_rx_max_packet: VmbChannelInitSetMaximumPacketSize bounds
+ * what ProcessPacket is given, whatever room the copy buffer has.
+ */
+
+#define DECLARED_MAX		256
+
+struct max_case {
+	const char *name;
+	u16 type;
+	u32 header;		/* bytes ahead of the payload */
+	u32 payload;		/* BufferLength it would be delivered with */
+	bool delivered;
+};
+
+static const struct max_case max_cases[] = {
+	{ "inband payload at the maximum", VM_PKT_DATA_INBAND, DESC_SIZE,
+	  DECLARED_MAX, true },
+	{ "inband payload 8 over the maximum", VM_PKT_DATA_INBAND, DESC_SIZE,
+	  DECLARED_MAX + sizeof(u64), false },
+	{ "transfer-page payload at the maximum", VM_PKT_DATA_USING_XFER_PAGES,
+	  XFER_HDR_SIZE + XFER_RANGE_SIZE, DECLARED_MAX, true },
+	{ "transfer-page payload 8 over the maximum",
+	  VM_PKT_DATA_USING_XFER_PAGES, XFER_HDR_SIZE + XFER_RANGE_SIZE,
+	  DECLARED_MAX + sizeof(u64), false },
+};
+
+static void max_case_desc(const struct max_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(max, max_cases, max_case_desc);
+
+static int max_init(struct kunit *test)
+{
+	struct val_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
+	f->raw = kunit_kzalloc(test, RAW_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->raw);
+	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(f->rec.channel,
+								 DECLARED_MAX),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
+	return 0;
+}
+
+static void payload_over_the_maximum_is_dropped_and_counted(struct kunit *test)
+{
+	const struct max_case *c = test->param_value;
+	struct val_fixture *f = test->priv;
+	const u32 first = f->rec.nevents;
+	struct rec_event *got[2];
+	struct vmb_rx_stats st;
+	u32 len, i, n = 0;
+
+	len = build(f->raw, c->type, c->header, c->payload);
+	if (c->type == VM_PKT_DATA_USING_XFER_PAGES)
+		set_u32(f->raw, offsetof(struct vmtransfer_page_packet_header,
+					 range_cnt), 1);
+	KUNIT_ASSERT_EQ(test, simhost_write_raw(f->sh, f->raw, len), 0);
+	KUNIT_ASSERT_EQ(test, rec_write(f->sh, GOOD_ID, GOOD_LEN, 0), 0);
+	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, 1 + c->delivered, 1));
+	simhost_sync(f->sh);
+
+	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_PACKET),
+			1U + c->delivered);
+	/* Packets in order; a batch may end between them. */
+	for (i = first; i < f->rec.nevents; i++) {
+		if (f->rec.events[i].kind != REC_PACKET)
+			continue;
+		if (n < ARRAY_SIZE(got))
+			got[n] = &f->rec.events[i];
+		n++;
+	}
+	KUNIT_ASSERT_EQ(test, n, 1U + c->delivered);
+	if (c->delivered) {
+		KUNIT_EXPECT_EQ(test, got[0]->len, c->payload);
+		KUNIT_EXPECT_EQ(test, got[0]->tag, PAYLOAD_TAG);
+	}
+	KUNIT_EXPECT_EQ(test, got[n - 1]->tag, (u64)GOOD_ID);
+	get_stats(f, &st);
+	KUNIT_EXPECT_EQ(test, st.dropped[VMB_DROP_OVERSIZE],
+			(u64)!c->delivered);
+	KUNIT_EXPECT_EQ(test, vmb_rx_total_drops(&st), (u64)!c->delivered);
+}
+
+static struct kunit_case max_test_cases[] = {
+	KUNIT_CASE_PARAM(payload_over_the_maximum_is_dropped_and_counted,
+			 max_gen_params),
+	{}
+};
+
+static struct kunit_suite max_suite = {
+	.name = "vmbkmcl_rx_max_packet",
+	.init = max_init,
+	.exit = val_exit,
+	.test_cases = max_test_cases,
+};
+
 static struct kunit_case val_test_cases[] = {
 	KUNIT_CASE_PARAM(bad_packet_is_dropped_and_counted_good_one_follows,
 			 val_gen_params),
@@ -307,7 +409,7 @@ static struct kunit_suite val_suite = {
 	.test_cases = val_test_cases,
 };
 
-kunit_test_suite(val_suite);
+kunit_test_suites(&val_suite, &max_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl's receive validation of host input");
 MODULE_LICENSE("GPL");

@@ -14,6 +14,8 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "../vmbkmcl/channel.h"
 #include "recorder.h"
 #include "responder.h"
@@ -23,7 +25,6 @@
 #define ECHO_LEN		24
 #define SMALL_OUT_RING_PAGES	1
 #define IN_RING_PAGES		16
-#define POOL_PACKETS		VMB_TX_POOL_SIZE
 /* Ring-full case: ten one-page rings of 64-byte sends. */
 #define QUEUE_TIMES_RING	10
 #define TRANSACTIONS		100000
@@ -35,6 +36,9 @@
 #define SHORT_TIMEOUT_MS	50
 #define NT_TICKS_PER_MS		10000LL
 #define DISABLE_DELAY_MS	50
+#define CLOSED_SENDS		3
+#define SMALL_POOL		4
+#define SMALL_POOL_MAX		8
 
 struct send_fixture {
 	struct simhost *sh;
@@ -234,30 +238,103 @@ static void packet_in_flight_cannot_be_sent_again(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), 0U);
 }
 
-static void send_on_a_closed_channel_is_refused(struct kunit *test)
+/*
+ * KMCL: after EvtChannelClosed "sends are queued but not transmitted".
+ * They succeed, nothing reaches the host or runs their routine while the
+ * channel is closed, and the next Enable transmits them in order.
+ */
+static void sends_after_closed_queue_and_go_out_in_order_on_reopen(struct kunit *test)
 {
 	struct send_fixture *f = test->priv;
-	VMBPACKET p;
-
-	enable(test, f, 0);
-	VmbChannelDisable(f->rec.channel);
-	/* The pool outlives Disable, so packets may still be taken. */
-	p = VmbPacketAllocate(f->rec.channel);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, recorder_send(&f->rec, p, 1, PAYLOAD_LEN, 0),
-			STATUS_INVALID_DEVICE_STATE);
-	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), 0U);
-	VmbPacketFree(p);
-}
-
-static void pool_runs_dry_and_refills(struct kunit *test)
-{
-	struct send_fixture *f = test->priv;
-	VMBPACKET p[POOL_PACKETS];
+	VMBPACKET p[CLOSED_SENDS];
 	u32 i;
 
 	enable(test, f, 0);
-	for (i = 0; i < POOL_PACKETS; i++) {
+	VmbChannelDisable(f->rec.channel);
+	for (i = 0; i < CLOSED_SENDS; i++) {
+		p[i] = VmbPacketAllocate(f->rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->resp.requests), 0);
+
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(f->rec.channel), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, CLOSED_SENDS));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->resp.requests), CLOSED_SENDS);
+	for (i = 0; i < CLOSED_SENDS; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].tag, (u64)i + 1);
+	}
+	for (i = 0; i < CLOSED_SENDS; i++)
+		VmbPacketFree(p[i]);
+}
+
+/* Queued sends the channel never reopens for end once, at Cleanup. */
+static void sends_queued_while_closed_end_once_at_cleanup(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	u32 i;
+
+	enable(test, f, 0);
+	VmbChannelDisable(f->rec.channel);
+	for (i = 0; i < CLOSED_SENDS; i++)
+		KUNIT_ASSERT_EQ(test, send_wait(f, VmbPacketAllocate(f->rec.channel),
+						i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	VmbChannelCleanup(f->rec.channel);
+	f->rec.channel = NULL;
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&f->rec), CLOSED_SENDS);
+	for (i = 0; i < CLOSED_SENDS; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_CANCELLED);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].sent, (u64)i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->resp.requests), 0);
+}
+
+/* ... or when the device is removed, with STATUS_DEVICE_REMOVED. */
+static void sends_queued_while_closed_end_once_on_removal(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	VMBPACKET p[CLOSED_SENDS];
+	u32 i;
+
+	enable(test, f, 0);
+	VmbChannelDisable(f->rec.channel);
+	for (i = 0; i < CLOSED_SENDS; i++) {
+		p[i] = VmbPacketAllocate(f->rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	}
+	simhost_rescind(f->sh);
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&f->rec), CLOSED_SENDS);
+	for (i = 0; i < CLOSED_SENDS; i++)
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status,
+				STATUS_DEVICE_REMOVED);
+	/* Later sends fail at once, and their routine does not run. */
+	KUNIT_EXPECT_EQ(test, send_wait(f, p[0], 1, PAYLOAD_LEN),
+			STATUS_DEVICE_REMOVED);
+	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), CLOSED_SENDS);
+	for (i = 0; i < CLOSED_SENDS; i++)
+		VmbPacketFree(p[i]);
+}
+
+/*
+ * Windows draws packets from a lookaside list that grows.  Past the 64
+ * preallocated, VmbPacketAllocate allocates, up to 1024 out at once.
+ */
+static void pool_grows_past_its_preallocated_packets_to_the_default_bound(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	VMBPACKET *p = kunit_kcalloc(test, VMB_TX_POOL_MAX, sizeof(*p),
+				     GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	enable(test, f, 0);
+	for (i = 0; i < VMB_TX_POOL_MAX; i++) {
 		p[i] = VmbPacketAllocate(f->rec.channel);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
@@ -265,8 +342,49 @@ static void pool_runs_dry_and_refills(struct kunit *test)
 	VmbPacketFree(p[0]);
 	p[0] = VmbPacketAllocate(f->rec.channel);
 	KUNIT_EXPECT_NOT_NULL(test, p[0]);
-	for (i = 0; i < POOL_PACKETS; i++)
+	for (i = 0; i < VMB_TX_POOL_MAX; i++)
 		VmbPacketFree(p[i]);
+}
+
+/* A port sizes the pool before Enable; grown packets send as any other. */
+static void pool_size_is_the_ports_to_set(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	VMBPACKET p[SMALL_POOL_MAX];
+	NTSTATUS status;
+	u32 i;
+
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, 0,
+						      SMALL_POOL_MAX);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_2);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel,
+						      SMALL_POOL, SMALL_POOL - 1);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_3);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      VMBKMCL_PACKET_POOL_LIMIT + 1);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_3);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      SMALL_POOL_MAX);
+	KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
+	enable(test, f, 0);
+	status = vmbkmcl_channel_init_set_packet_pool(f->rec.channel, SMALL_POOL,
+						      SMALL_POOL_MAX);
+	KUNIT_EXPECT_EQ(test, status, STATUS_INVALID_PARAMETER_1);
+
+	for (i = 0; i < SMALL_POOL_MAX; i++) {
+		p[i] = VmbPacketAllocate(f->rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_NULL(test, VmbPacketAllocate(f->rec.channel));
+	/* Every one, grown or not, awaits its completion at once. */
+	for (i = 0; i < SMALL_POOL_MAX; i++)
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, SMALL_POOL_MAX));
+	for (i = 0; i < SMALL_POOL_MAX; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		VmbPacketFree(p[i]);
+	}
 }
 
 /* Bytes one PAYLOAD_LEN send takes on the ring, trailer included. */
@@ -319,11 +437,16 @@ static void full_ring_queues_sends_in_order_and_drains(struct kunit *test)
 		   n, ring, simhost_guest_signals(f->sh));
 }
 
-static void disable_ends_queued_and_waiting_sends_once(struct kunit *test)
+/*
+ * Disable: the sends on the ring end with STATUS_DEVICE_REMOVED (the host
+ * will not complete them), those still queued stay queued for the next
+ * open; Cleanup ends them, once each.
+ */
+static void disable_ends_sends_on_the_ring_and_keeps_queued_ones(struct kunit *test)
 {
 	struct send_fixture *f = test->priv;
 	u32 ring = (SMALL_OUT_RING_PAGES * PAGE_SIZE - 1) / send_footprint();
-	u32 n = 2 * ring, i, removed = 0;
+	u32 n = 2 * ring, i, removed = 0, cancelled = 0;
 	VMBPACKET *p;
 
 	f->resp.mode = RESP_STALL;
@@ -335,10 +458,21 @@ static void disable_ends_queued_and_waiting_sends_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), 0U);
 
 	VmbChannelDisable(f->rec.channel);
-	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), n);
-	for (i = 0; i < n; i++)
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&f->rec), ring);
+	for (i = 0; i < ring; i++) {
 		removed += f->rec.done[i].status == STATUS_DEVICE_REMOVED;
-	KUNIT_EXPECT_EQ(test, removed, n);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].sent, (u64)i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, removed, ring);
+
+	VmbChannelCleanup(f->rec.channel);
+	f->rec.channel = NULL;
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&f->rec), n);
+	for (i = ring; i < n; i++) {
+		cancelled += f->rec.done[i].status == STATUS_CANCELLED;
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].sent, (u64)i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, cancelled, n - ring);
 }
 
 /* --- vmbkmcl_xact --- */
@@ -591,10 +725,13 @@ static struct kunit_case send_cases[] = {
 	KUNIT_CASE_PARAM(bad_send_is_refused_and_no_routine_runs,
 			 bad_send_gen_params),
 	KUNIT_CASE(packet_in_flight_cannot_be_sent_again),
-	KUNIT_CASE(send_on_a_closed_channel_is_refused),
-	KUNIT_CASE(pool_runs_dry_and_refills),
+	KUNIT_CASE(sends_after_closed_queue_and_go_out_in_order_on_reopen),
+	KUNIT_CASE(sends_queued_while_closed_end_once_at_cleanup),
+	KUNIT_CASE(sends_queued_while_closed_end_once_on_removal),
+	KUNIT_CASE(pool_grows_past_its_preallocated_packets_to_the_default_bound),
+	KUNIT_CASE(pool_size_is_the_ports_to_set),
 	KUNIT_CASE(full_ring_queues_sends_in_order_and_drains),
-	KUNIT_CASE(disable_ends_queued_and_waiting_sends_once),
+	KUNIT_CASE(disable_ends_sends_on_the_ring_and_keeps_queued_ones),
 	{}
 };
 

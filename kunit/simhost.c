@@ -42,6 +42,10 @@
  * @out_empty_at: outbound offset the host last saw the ring empty at, or
  *		U32_MAX since it last saw data.
  * @fail_open:	errno the next backend open returns, or 0.
+ * @proto_version: the VMBus version the simulated host negotiated.
+ * @isolated:	the guest is a confidential VM.
+ * @late_teardowns: GPADL teardowns after the close on a host that
+ *		ignores them: on Hyper-V each would wait for ever.
  * @clobbered:	opens of the already open channel, each of which freed
  *		its live rings as vmbus_open() does.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
@@ -61,6 +65,9 @@ struct simhost {
 	u32 guest_signals;
 	u32 out_empty_at;
 	int fail_open;
+	u32 proto_version;
+	bool isolated;
+	atomic_t late_teardowns;
 	atomic_t clobbered;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
@@ -272,6 +279,70 @@ static void simhost_backend_notify(struct vmbus_channel *chan)
 		notify(sh->notify_ctx);
 }
 
+static bool simhost_backend_teardown_before_close(struct hv_device *dev)
+{
+	return READ_ONCE(simhost_of(dev)->proto_version) < VERSION_WIN10;
+}
+
+static bool simhost_backend_isolated(struct hv_device *dev)
+{
+	return READ_ONCE(simhost_of(dev)->isolated);
+}
+
+/**
+ * simhost_teardown_ignored() - would this host ignore a GPADL teardown now?
+ * @dev: the simulated device.
+ *
+ * Hosts older than Windows 10 drop a teardown that comes after the
+ * channel's close, and vmbus_teardown_gpadl() then waits for ever; simhost
+ * counts each instead (simhost_late_teardowns()).
+ *
+ * Return: true if so.
+ */
+bool simhost_teardown_ignored(struct hv_device *dev)
+{
+	struct simhost *sh = simhost_of(dev);
+
+	if (READ_ONCE(sh->proto_version) >= VERSION_WIN10 || sh->rings_open)
+		return false;
+	atomic_inc(&sh->late_teardowns);
+	return true;
+}
+
+/**
+ * simhost_set_proto_version() - the VMBus version the host negotiated.
+ * @sh:      the simhost.
+ * @version: a VERSION_* of hyperv.h; the default is VERSION_WIN10_V5_3.
+ */
+void simhost_set_proto_version(struct simhost *sh, u32 version)
+{
+	WRITE_ONCE(sh->proto_version, version);
+}
+EXPORT_SYMBOL_GPL(simhost_set_proto_version);
+
+/**
+ * simhost_late_teardowns() - GPADL teardowns an old host would have ignored.
+ * @sh: the simhost.
+ *
+ * Return: the count.
+ */
+u32 simhost_late_teardowns(struct simhost *sh)
+{
+	return atomic_read(&sh->late_teardowns);
+}
+EXPORT_SYMBOL_GPL(simhost_late_teardowns);
+
+/**
+ * simhost_set_isolated() - run the guest as a confidential VM, or not.
+ * @sh:       the simhost.
+ * @isolated: as hv_is_isolation_supported() would say.
+ */
+void simhost_set_isolated(struct simhost *sh, bool isolated)
+{
+	WRITE_ONCE(sh->isolated, isolated);
+}
+EXPORT_SYMBOL_GPL(simhost_set_isolated);
+
 static const struct vmbkmcl_backend_ops simhost_backend = {
 	.open = simhost_backend_open,
 	.close = simhost_backend_close,
@@ -279,6 +350,8 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.notify = simhost_backend_notify,
 	.create_gpadl = simhost_gpadl_create,
 	.teardown_gpadl = simhost_gpadl_teardown,
+	.teardown_before_close = simhost_backend_teardown_before_close,
+	.isolated = simhost_backend_isolated,
 };
 
 /**
@@ -359,6 +432,7 @@ struct simhost *simhost_create(void)
 	spin_lock_init(&sh->lock);
 	spin_lock_init(&sh->ring_lock);
 	tasklet_setup(&sh->irq, simhost_irq);
+	sh->proto_version = VERSION_WIN10_V5_3;
 	guid_gen(&sh->hdev.dev_instance);
 	sh->hdev.channel = sh->channel;
 	sh->channel->device_obj = &sh->hdev;
@@ -828,6 +902,38 @@ int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(simhost_read);
+
+/**
+ * simhost_peek() - copy the start of the next packet the guest wrote,
+ * leaving it unread.
+ * @sh:  the simhost.
+ * @buf: receives up to @cap bytes from the packet's descriptor on.
+ * @cap: size of @buf.
+ *
+ * Return: the bytes the guest has written and the host not read (> 0),
+ * -ENODATA when none, or -ENODEV once the rings are closed.
+ */
+int simhost_peek(struct simhost *sh, void *buf, u32 cap)
+{
+	struct hv_ring_buffer *rb;
+	unsigned long flags;
+	int ret = -ENODEV;
+	u32 pending;
+
+	spin_lock_irqsave(&sh->ring_lock, flags);
+	if (sh->rings_open) {
+		rb = sh->channel->outbound.ring_buffer;
+		pending = simhost_outbound_pending(sh);
+		/* The data pages are mapped twice: a packet never wraps. */
+		if (pending)
+			memcpy(buf, rb->buffer + rb->read_index,
+			       min(pending, cap));
+		ret = pending ? (int)pending : -ENODATA;
+	}
+	spin_unlock_irqrestore(&sh->ring_lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(simhost_peek);
 
 /**
  * simhost_request() - send one inband message and wait for the answer.

@@ -66,6 +66,10 @@ int simhost_hibernate(struct simhost *sh);
 int simhost_thaw(struct simhost *sh);
 void simhost_fail_next_open(struct simhost *sh, int err);
 u32 simhost_clobbered(struct simhost *sh);
+void simhost_set_proto_version(struct simhost *sh, u32 version);
+u32 simhost_late_teardowns(struct simhost *sh);
+bool simhost_teardown_ignored(struct hv_device *dev);
+void simhost_set_isolated(struct simhost *sh, bool isolated);
 
 void simhost_interrupt(struct simhost *sh);
 void simhost_hold_interrupts(struct simhost *sh, bool hold);
@@ -85,6 +89,7 @@ u32 simhost_inbound_free(struct simhost *sh);
 int simhost_read(struct simhost *sh, struct simhost_packet *pkt,
 		 void *buf, u32 buf_len);
 u32 simhost_outbound_pending(struct simhost *sh);
+int simhost_peek(struct simhost *sh, void *buf, u32 cap);
 int simhost_request(struct simhost *sh, const void *msg, u32 len,
 		    void *reply, u32 cap, u32 *reply_len);
 

@@ -19,6 +19,10 @@
 #define SIMHOST_GPA_HDR_SIZE \
 	(sizeof(struct vmpacket_descriptor) + 2 * sizeof(u32))
 #define SIMHOST_GPA_RANGE_HDR_SIZE	(2 * sizeof(u32))
+/* Descriptor bytes simhost parses at most: every range header and PFN. */
+#define SIMHOST_GPA_PEEK	(SIMHOST_GPA_HDR_SIZE + \
+				 SIMHOST_GPA_MAX_RANGES * SIMHOST_GPA_RANGE_HDR_SIZE + \
+				 SIMHOST_GPA_MAX_PFNS * sizeof(u64))
 
 /**
  * struct simhost_gpadl - a GPADL as the host received it.
@@ -153,6 +157,8 @@ bool simhost_gpadl_teardown(struct hv_device *dev, struct vmbus_channel *chan,
 	struct simhost_gpadl_host *h;
 	bool shared = false;
 
+	/* Counted: on Hyper-V this teardown would never be answered. */
+	simhost_teardown_ignored(dev);
 	mutex_lock(&simhost_gpadl_lock);
 	h = simhost_gpadl_host(dev, false);
 	if (h) {
@@ -418,49 +424,85 @@ int simhost_gpadl_stay_shared_next(struct simhost *sh)
 }
 EXPORT_SYMBOL_GPL(simhost_gpadl_stay_shared_next);
 
+/*
+ * Parse the ranges of the GPA-direct packet at @at (@desc_len descriptor
+ * bytes, @count ranges) into @pkt, checking each against the descriptor.
+ */
+static int simhost_parse_ranges(struct simhost_gpa_packet *pkt, const u8 *at,
+				u32 desc_len, u32 count)
+{
+	u32 pos = SIMHOST_GPA_HDR_SIZE, used = 0, i;
+
+	if (!count || count > SIMHOST_GPA_MAX_RANGES)
+		return -EBADMSG;
+	for (i = 0; i < count; i++) {
+		struct simhost_gpa_range *r = &pkt->ranges[i];
+		struct hv_mpb_array hdr;
+		u32 n;
+
+		if (pos + SIMHOST_GPA_RANGE_HDR_SIZE > desc_len)
+			return -EBADMSG;
+		memcpy(&hdr, at + pos, SIMHOST_GPA_RANGE_HDR_SIZE);
+		pos += SIMHOST_GPA_RANGE_HDR_SIZE;
+		n = DIV_ROUND_UP((u64)hdr.offset + hdr.len, HV_HYP_PAGE_SIZE);
+		if (hdr.offset >= HV_HYP_PAGE_SIZE || !hdr.len ||
+		    used + n > SIMHOST_GPA_MAX_PFNS ||
+		    pos + n * sizeof(u64) > desc_len)
+			return -EBADMSG;
+		memcpy(&pkt->pfns[used], at + pos, n * sizeof(u64));
+		r->byte_offset = hdr.offset;
+		r->byte_count = hdr.len;
+		r->npfns = n;
+		r->pfns = &pkt->pfns[used];
+		pos += n * sizeof(u64);
+		used += n;
+	}
+	return 0;
+}
+
 /**
  * simhost_read_gpa_direct() - consume the next packet the guest wrote,
- * which must be GPA direct, with its first range.
+ * which must be GPA direct, with its ranges.
  * @sh:      the simhost.
- * @pkt:     receives the descriptor, the first range and its PFNs.
+ * @pkt:     receives the descriptor and every range with its PFNs (the
+ *           first range also in the byte_offset/byte_count/npfns fields).
  * @buf:     receives up to @buf_len inline payload bytes; may be NULL.
  * @buf_len: size of @buf.
  *
  * Context: process context.
- * Return: 0; -ENODATA when the guest wrote nothing; -EPROTO for another
- * packet type, or -EBADMSG for a malformed one (either is left unread).
+ * Return: 0; -ENODATA when the guest wrote nothing; -ENODEV once the
+ * rings are closed; -EPROTO for another packet type, or -EBADMSG for a
+ * malformed one (either is left unread).
  */
 int simhost_read_gpa_direct(struct simhost *sh, struct simhost_gpa_packet *pkt,
 			    void *buf, u32 buf_len)
 {
-	struct hv_ring_buffer_info *rbi = &simhost_channel(sh)->outbound;
+	u8 at[SIMHOST_GPA_PEEK] __aligned(8);
 	struct vmbus_packet_mpb_array hdr;
 	struct simhost_packet sp;
-	const u8 *at;
-	u32 pending;
+	u32 pending, desc_len;
 	int ret;
 
-	/* Acquires write_index, so the bytes below are the guest's. */
-	pending = simhost_outbound_pending(sh);
-	if (!pending)
-		return -ENODATA;
-	/* The data pages are mapped twice: a packet never wraps here. */
-	at = rbi->ring_buffer->buffer + rbi->ring_buffer->read_index;
+	/* A copy, taken with the rings held open: parse that, not the ring. */
+	ret = simhost_peek(sh, at, sizeof(at));
+	if (ret < 0)
+		return ret;
+	pending = ret;
 	memcpy(&hdr, at, min_t(u32, pending, sizeof(hdr)));
 	if (pending < sizeof(struct vmpacket_descriptor) ||
 	    hdr.type != VM_PKT_DATA_USING_GPA_DIRECT)
 		return -EPROTO;
-	if (pending < sizeof(hdr) || !hdr.rangecount)
+	desc_len = hdr.dataoffset8 * sizeof(u64);
+	if (pending < sizeof(hdr) || desc_len > pending ||
+	    desc_len > sizeof(at))
 		return -EBADMSG;
-	pkt->npfns = DIV_ROUND_UP((u64)hdr.range.offset + hdr.range.len,
-				  HV_HYP_PAGE_SIZE);
-	if (pkt->npfns > SIMHOST_GPA_MAX_PFNS ||
-	    sizeof(hdr) + pkt->npfns * sizeof(u64) > hdr.dataoffset8 * sizeof(u64))
-		return -EBADMSG;
-	memcpy(pkt->pfns, at + sizeof(hdr), pkt->npfns * sizeof(u64));
+	ret = simhost_parse_ranges(pkt, at, desc_len, hdr.rangecount);
+	if (ret)
+		return ret;
 	pkt->range_count = hdr.rangecount;
-	pkt->byte_offset = hdr.range.offset;
-	pkt->byte_count = hdr.range.len;
+	pkt->byte_offset = pkt->ranges[0].byte_offset;
+	pkt->byte_count = pkt->ranges[0].byte_count;
+	pkt->npfns = pkt->ranges[0].npfns;
 
 	ret = simhost_read(sh, &sp, buf, buf_len);
 	if (ret)

@@ -28,8 +28,10 @@
 
 /* The first handle simhost issues, as vmbus_connect() numbers them. */
 #define SIMHOST_FIRST_GPADL_HANDLE	0xE1E10
-/* Hyper-V pages in one range simhost parses out of a guest packet. */
+/* Hyper-V pages, all ranges together, simhost parses out of a guest packet. */
 #define SIMHOST_GPA_MAX_PFNS		64
+/* Ranges simhost parses out of a guest packet. */
+#define SIMHOST_GPA_MAX_RANGES		16
 
 /**
  * struct simhost_gpa_range - one range of a GPA-direct packet.
@@ -52,7 +54,8 @@ struct simhost_gpa_range {
  * @byte_offset: the first range's byte offset.
  * @byte_count:	 the first range's byte count.
  * @npfns:	 the first range's pages.
- * @pfns:	 the first range's Hyper-V PFNs.
+ * @pfns:	 every range's Hyper-V PFNs, the first range's first.
+ * @ranges:	 each range, its @pfns pointing into @pfns.
  * @data_len:	 inline payload bytes, padding included.
  */
 struct simhost_gpa_packet {
@@ -62,6 +65,7 @@ struct simhost_gpa_packet {
 	u32 byte_count;
 	u32 npfns;
 	u64 pfns[SIMHOST_GPA_MAX_PFNS];
+	struct simhost_gpa_range ranges[SIMHOST_GPA_MAX_RANGES];
 	u32 data_len;
 };
 

@@ -52,7 +52,7 @@ kdir=$("$here/scripts/testkernel.sh" "${fragments[@]}")
 mods=("$out/modules/vmbkmcl.ko" "$out/modules/vmbkmcl_simhost.ko")
 # The bench runner and its planted allocation are make bench's alone.
 mapfile -t samples < <(find "$out/modules" -maxdepth 1 -name 'vmbkmcl_*.ko' \
-	! -name '*_test.ko' ! -name vmbkmcl_simhost.ko ! -name vmbkmcl_demo.ko \
+	! -name '*_test.ko' ! -name vmbkmcl_simhost.ko ! -name 'vmbkmcl_demo*.ko' \
 	! -name 'vmbkmcl_bench*.ko' ! -name 'vmbkmcl_hv*.ko' | sort)
 mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' \
 	! -name 'vmbkmcl_hv*.ko' | sort)
@@ -67,7 +67,10 @@ hvout=$out/hv
 hvmods=("${mods[@]}" "$out/modules/vmbkmcl_hvhost.ko"
 	"$out/modules/hv_utils.ko" "$out/modules/vmbkmcl_hvutils_test.ko"
 	rmmod:hv_utils "${samples[@]}" "$out/modules/vmbkmcl_hvpath_test.ko")
-"$here/scripts/initramfs.sh" "$hvout/initramfs.cpio.gz" "${hvmods[@]}"
+# hv_utils is gone by then, so the heartbeat sample may claim Hyper-V's
+# heartbeat class (samples/heartbeat/heartbeat.h).
+INSMOD_ARGS="vmbkmcl_heartbeat.ko:claim_heartbeat=1 ${INSMOD_ARGS:-}" \
+	"$here/scripts/initramfs.sh" "$hvout/initramfs.cpio.gz" "${hvmods[@]}"
 
 # Each boot is judged on its own; the last line sums them.
 total_p=0 total_f=0 total_s=0 status=0

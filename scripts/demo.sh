@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: boot the test kernel with vmbkmcl and the sample ports, let a
-# host drive them, unload everything, and print what happened.
+# host drive them, unload everything, and print what happened.  The
+# storage sample gets a disk from a simulated storage controller: the guest
+# makes an ext2 filesystem on it, writes a file and reads it back, measures
+# the disk with dd, shows its I/O counts, and the host rescinds it.
 #
 # By default the host is the emulated Hyper-V (kunit/hvemu/, hvemu=1): the
 # real hv_vmbus negotiates with it, gets its offers, probes the samples
@@ -22,13 +25,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/build/demo
 case ${DEMO_HOST:-hvemu} in
 hvemu)
-	mods=(vmbkmcl vmbkmcl_hvhost vmbkmcl_heartbeat vmbkmcl_echo
-		vmbkmcl_hvdemo)
+	# The storage controller is simulated (simhost) in either boot.
+	mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_hvhost vmbkmcl_heartbeat
+		vmbkmcl_echo vmbkmcl_hvdemo vmbkmcl_vstor vmbkmcl_demo_vstor)
 	export QEMU_HVEMU=1
+	# No hv_utils here: the sample serves Hyper-V's heartbeat class.
+	export INSMOD_ARGS="vmbkmcl_heartbeat.ko:claim_heartbeat=1 ${INSMOD_ARGS:-}"
 	;;
 simhost)
 	mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo
-		vmbkmcl_demo)
+		vmbkmcl_demo vmbkmcl_vstor vmbkmcl_demo_vstor)
 	;;
 *)
 	echo "demo: DEMO_HOST is hvemu or simhost" >&2
@@ -43,6 +49,7 @@ kdir=$("$here/scripts/testkernel.sh")
 then=$out/then.sh
 {
 	echo '#!/bin/busybox sh'
+	cat "$here/scripts/demo-vstor.sh"
 	echo 'echo "demo: unloading every module"'
 	for ((i = ${#mods[@]} - 1; i >= 0; i--)); do
 		echo "rmmod ${mods[i]} || echo 'rmmod-failed ${mods[i]}' > /dev/ttyS1"
@@ -62,7 +69,7 @@ rc=0
 	"$out/initramfs.cpio.gz" "$out" || rc=$?
 
 tr -d '\r' < "$out/console.log" |
-	grep -E '^(demo|heartbeat|echo|vmbkmcl|hv_vmbus|hvemu|Hyper-V): |Hypervisor detected' |
+	grep -E '^(demo|heartbeat|echo|vmbkmcl|vstor|hv_vmbus|hvemu|Hyper-V)[:-]|vstor[0-9]*: |Hypervisor detected' |
 	grep -v 'loading out-of-tree module' || true
 
 fail=()
@@ -70,7 +77,7 @@ fail=()
 verdict=$(tr -d '\r' < "$out/verdict" 2>/dev/null || true)
 grep -qx vmbkmcl-done <<< "$verdict" || fail+=("the guest never finished")
 if grep -E 'failed' <<< "$verdict"; then
-	fail+=("a module failed to load or unload")
+	fail+=("a module failed to load or unload, or a demo step failed")
 fi
 if grep -nE 'BUG:|WARNING:|Oops|Call Trace|Kernel panic' "$out/console.log"; then
 	fail+=("the kernel reported a problem")

@@ -59,6 +59,15 @@ mkdir -p "$logs"
 module=$("$here/scripts/dkms-add.sh")
 version=${module#vmbkmcl/}
 
+# The sample ports build with vmbkmcl (only vmbkmcl.ko is packaged): the
+# storage sample, which needs CONFIG_BLOCK, must be among them.
+sample_built() {
+	local ko
+	for ko in vmbkmcl_heartbeat vmbkmcl_echo vmbkmcl_vstor; do
+		grep -q "LD \[M\].*/$ko\.ko" "$1" || { echo "no $ko.ko" >&2; return 1; }
+	done
+}
+
 status=0
 for kver in $DKMS_KERNELS; do
 	log=$logs/$kver.log
@@ -83,6 +92,9 @@ for kver in $DKMS_KERNELS; do
 		status=1
 	elif grep -E 'warning:|WARNING:' "$base/log/make.log" >&2; then
 		echo "dkms-check: $kver FAILED: build warnings (log: $log)"
+		status=1
+	elif ! sample_built "$base/log/make.log"; then
+		echo "dkms-check: $kver FAILED: a sample port was not built (log: $log)"
 		status=1
 	else
 		echo "dkms-check: $kver ok"

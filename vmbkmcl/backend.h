@@ -41,6 +41,13 @@
  *         @cookie.  Returns true if its buffer may still be visible to the
  *         host and must be leaked.  Process context; sleeps until the host
  *         lets go.
+ * @teardown_before_close: optional; true when the host ignores GPADL
+ *         teardowns once the channel is closed (hosts older than Windows
+ *         10, VMBus 4.0), so the core withdraws client GPADLs before
+ *         @close, as netvsc does.  Process context.
+ * @isolated: optional; true in a confidential VM: guest memory is private
+ *         unless made host-visible, as vmbus_establish_gpadl() does for a
+ *         GPADL, so it may not be named by GPA in a packet.  Any context.
  */
 struct vmbkmcl_backend_ops {
 	int (*open)(struct hv_device *dev, u32 send_size, u32 recv_size,
@@ -54,7 +61,12 @@ struct vmbkmcl_backend_ops {
 			    bool *shared);
 	bool (*teardown_gpadl)(struct hv_device *dev,
 			       struct vmbus_channel *chan, void *cookie);
+	bool (*teardown_before_close)(struct hv_device *dev);
+	bool (*isolated)(struct hv_device *dev);
 };
+
+bool vmbkmcl_hv_gpadl_still_shared(const struct vmbus_gpadl *gpadl,
+				   bool rescinded);
 
 extern const struct vmbkmcl_backend_ops vmbkmcl_hv_backend;
 

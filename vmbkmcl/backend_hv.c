@@ -12,7 +12,9 @@
  */
 #include <linux/hyperv.h>
 #include <linux/interrupt.h>
+#include <linux/module.h>
 #include <linux/slab.h>
+#include <asm/mshyperv.h>
 
 #include "backend.h"
 #include "fault.h"
@@ -83,16 +85,58 @@ static int vmbkmcl_hv_create_gpadl(struct hv_device *dev,
 	return 0;
 }
 
+/**
+ * vmbkmcl_hv_gpadl_still_shared() - after vmbus_teardown_gpadl(), may the
+ * host still hold the GPADL's memory?
+ * @gpadl:     the GPADL, as the teardown left it.
+ * @rescinded: its channel was rescinded.
+ *
+ * vmbus_teardown_gpadl() returns the result of re-encrypting the buffer,
+ * which overwrites its own error: a teardown that never reached the host
+ * (no memory for the message, the post failing) returns 0 like one the
+ * host acknowledged.  What tells them apart is the handle, zeroed only
+ * once the host has let go.  A rescinded channel skips the message, and
+ * hv_vmbus treats its GPADLs as gone with it.  And the buffer stays
+ * host-visible (confidential VMs) when re-encrypting it failed.
+ *
+ * Context: any context.
+ * Return: true if the memory must never go back to the allocator.
+ */
+bool vmbkmcl_hv_gpadl_still_shared(const struct vmbus_gpadl *gpadl,
+				   bool rescinded)
+{
+	if (gpadl->gpadl_handle && !rescinded)
+		return true;
+	return gpadl->decrypted;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_hv_gpadl_still_shared);
+
 static bool vmbkmcl_hv_teardown_gpadl(struct hv_device *dev,
 				      struct vmbus_channel *ch, void *cookie)
 {
 	struct vmbus_gpadl *gpadl = cookie;
 	bool shared;
+	int ret;
 
-	vmbus_teardown_gpadl(ch, gpadl);
-	shared = gpadl->decrypted;
+	ret = vmbus_teardown_gpadl(ch, gpadl);
+	shared = vmbkmcl_hv_gpadl_still_shared(gpadl, READ_ONCE(ch->rescind));
+	if (shared)
+		pr_warn("vmbkmcl: GPADL %u teardown failed (%d); the host may still hold it\n",
+			gpadl->gpadl_handle, ret);
+	/* The host may still read the handle's pages, not this bookkeeping. */
 	kfree(gpadl);
 	return shared;
+}
+
+/* Before Windows 10 (VMBus 4.0) the host ignores a teardown after close. */
+static bool vmbkmcl_hv_teardown_before_close(struct hv_device *dev)
+{
+	return vmbus_proto_version < VERSION_WIN10;
+}
+
+static bool vmbkmcl_hv_isolated(struct hv_device *dev)
+{
+	return hv_is_isolation_supported();
 }
 
 const struct vmbkmcl_backend_ops vmbkmcl_hv_backend = {
@@ -101,4 +145,6 @@ const struct vmbkmcl_backend_ops vmbkmcl_hv_backend = {
 	.kick = vmbkmcl_hv_kick,
 	.create_gpadl = vmbkmcl_hv_create_gpadl,
 	.teardown_gpadl = vmbkmcl_hv_teardown_gpadl,
+	.teardown_before_close = vmbkmcl_hv_teardown_before_close,
+	.isolated = vmbkmcl_hv_isolated,
 };

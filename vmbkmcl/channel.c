@@ -20,7 +20,10 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
+#include "receive.h"
 #include "trace.h"
 #include "fault.h"
 #include "verifier.h"
@@ -62,38 +65,13 @@ static void vmb_channel_release(struct kref *ref)
 	struct vmb_channel *c = container_of(ref, struct vmb_channel, ref);
 
 	mutex_destroy(&c->state_lock);
+	lockdep_unregister_key(&c->state_key);
 	kfree(c);
 }
 
 static void vmb_channel_put(struct vmb_channel *c)
 {
 	kref_put(&c->ref, vmb_channel_release);
-}
-
-/**
- * vmb_errno_to_status() - the NTSTATUS a Windows driver expects for @err.
- * @err: 0 or a negative errno.
- *
- * Return: the matching NTSTATUS.
- */
-NTSTATUS vmb_errno_to_status(int err)
-{
-	switch (err) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
-	case -ENODEV:
-		return STATUS_DEVICE_REMOVED;
-	case -EAGAIN:
-		return STATUS_DEVICE_NOT_READY;
-	case -EINVAL:
-		return STATUS_INVALID_PARAMETER;
-	case -ETIMEDOUT:
-		return STATUS_TIMEOUT;
-	default:
-		return STATUS_UNSUCCESSFUL;
-	}
 }
 
 /**
@@ -143,7 +121,8 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject,
 	c->device = ParentDeviceObject;
 	c->ops = vmbkmcl_backend_for(ParentDeviceObject);
 	kref_init(&c->ref);
-	mutex_init(&c->state_lock);
+	lockdep_register_key(&c->state_key);
+	__mutex_init(&c->state_lock, "vmb_channel.state_lock", &c->state_key);
 	c->state = VMB_CHANNEL_ALLOCATED;
 	c->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
 	c->in_ring_pages = VMB_DEFAULT_RING_PAGES;
@@ -377,6 +356,45 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 }
 EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
 
+/**
+ * vmbkmcl_channel_init_set_packet_pool() - size VmbPacketAllocate's pool.
+ * @Channel:      a channel not yet enabled.
+ * @Preallocated: packets made at the first Enable and kept until Cleanup,
+ *                at least 1 (default 64): VmbPacketAllocate takes these
+ *                without allocating.
+ * @Maximum:      packets out at once, at least @Preallocated and at most
+ *                VMBKMCL_PACKET_POOL_LIMIT (default 1024).  Past
+ *                @Preallocated, VmbPacketAllocate allocates (GFP_ATOMIC);
+ *                at @Maximum it returns NULL.  The transaction table is
+ *                sized to hold @Maximum sends awaiting completion.
+ *
+ * A vmbkmcl extension, not KMCL: for a port that keeps many requests
+ * outstanding (a storage VSC), so that they come from the pool rather
+ * than from an atomic allocation each.  Packets are
+ * VmbChannelSizeofPacket() bytes each.
+ *
+ * Context: process context; sleeps.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL channel or
+ * one already enabled; STATUS_INVALID_PARAMETER_2 for a @Preallocated of
+ * 0 or over the limit; STATUS_INVALID_PARAMETER_3 for a @Maximum below
+ * @Preallocated or over the limit.
+ */
+NTSTATUS vmbkmcl_channel_init_set_packet_pool(VMBCHANNEL Channel,
+					      UINT32 Preallocated,
+					      UINT32 Maximum)
+{
+	if (!vmb_init_begin(Channel))
+		return STATUS_INVALID_PARAMETER_1;
+	if (!Preallocated || Preallocated > VMBKMCL_PACKET_POOL_LIMIT)
+		return vmb_init_end(Channel, STATUS_INVALID_PARAMETER_2);
+	if (Maximum < Preallocated || Maximum > VMBKMCL_PACKET_POOL_LIMIT)
+		return vmb_init_end(Channel, STATUS_INVALID_PARAMETER_3);
+	Channel->tx.pool_size = Preallocated;
+	Channel->tx.pool_max = Maximum;
+	return vmb_init_end(Channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_channel_init_set_packet_pool);
+
 /* --- lifecycle --- */
 
 /*
@@ -430,6 +448,9 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 	if (ret)
 		goto err_rx_teardown;
 	vmb_tx_set_open(c, true);
+	/* Sends queued while closed go first, in order. */
+	if (READ_ONCE(c->tx.queued))
+		vmb_rx_kick(c);
 	vmb_gpadls_open(c);
 	return STATUS_SUCCESS;
 
@@ -451,6 +472,10 @@ static void vmb_channel_close(struct vmb_channel *c)
 	lockdep_assert_held(&c->state_lock);
 	vmb_tx_set_open(c, false);
 	vmb_rx_shut(c);
+	/* Older hosts ignore a teardown after the close, and it never ends. */
+	if (c->ops->teardown_before_close &&
+	    c->ops->teardown_before_close(c->device))
+		vmb_gpadls_close(c);
 	c->ops->close(c->device, c->vmbus);
 	vmb_gpadls_close(c);
 	vmb_tx_shutdown(c);
@@ -754,6 +779,11 @@ static struct vmb_channel *vmb_walk_next(struct hv_device *dev, u32 walk,
 	return found;
 }
 
+static bool vmb_channel_any(struct vmb_channel *c)
+{
+	return true;
+}
+
 static bool vmb_channel_enabled(struct vmb_channel *c)
 {
 	return READ_ONCE(c->state) == VMB_CHANNEL_ENABLED;
@@ -774,8 +804,9 @@ static bool vmb_channel_to_reopen(struct vmb_channel *c)
  * @why: enum vmb_close_reason.
  *
  * Each sees what VmbChannelDisable() gives: Suspend if it was running,
- * Closed.  On a rescind, sends queued or awaiting the host, synchronous
- * requests among them, end with STATUS_DEVICE_REMOVED first: the host
+ * Closed.  On a rescind, sends queued or awaiting the host on every
+ * channel of @dev, synchronous requests among them, end with
+ * STATUS_DEVICE_REMOVED first: the host
  * completes nothing after it, and a client may wait for them in Suspend
  * or before completing a packet.  Channels closed for hibernation are
  * marked for vmb_device_reopen_channels().  The wait for the packets the
@@ -788,16 +819,23 @@ static bool vmb_channel_to_reopen(struct vmb_channel *c)
 void vmb_device_close_channels(struct hv_device *dev,
 			       enum vmb_close_reason why)
 {
-	u32 walk = vmb_walk_begin();
 	struct vmb_channel *c;
+	u32 walk;
 
 	might_sleep();
+	/* Every channel's sends, disabled ones' queued sends too. */
+	if (why == VMB_CLOSE_RESCIND) {
+		walk = vmb_walk_begin();
+		while ((c = vmb_walk_next(dev, walk, vmb_channel_any))) {
+			vmb_tx_fail_all(c);
+			vmb_channel_put(c);
+		}
+	}
+	walk = vmb_walk_begin();
 	while ((c = vmb_walk_next(dev, walk, vmb_channel_enabled))) {
 		if (why == VMB_CLOSE_LEFT_OPEN)
 			vmb_violated(true, VMB_RULE_REMOVE_LEFT_ENABLED,
 				     c->name);
-		if (why == VMB_CLOSE_RESCIND)
-			vmb_tx_fail_all(c);
 		vmb_channel_disable(c, vmb_removal_timeout(),
 				    why == VMB_CLOSE_HIBERNATE);
 		vmb_channel_put(c);

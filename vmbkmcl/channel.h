@@ -18,6 +18,7 @@
 
 #include <linux/hyperv.h>
 #include <linux/kref.h>
+#include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -183,6 +184,9 @@ struct vmb_rx_packet {
  *		counted as taken and held; the runner's alone, and empty
  *		whenever the runner is not in a batch.
  * @nstash:	their number.
+ * @own_sent:	completions written for packets completed inside their own
+ *		ProcessPacket; the runner's alone (it counts them without
+ *		the lock), added to @stats.completions_sent in a snapshot.
  * @stats:	counters.
  * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
@@ -208,6 +212,7 @@ struct vmb_rx {
 	u32 batch_count;
 	struct vmb_rx_packet *stash[VMB_RX_STASH];
 	u32 nstash;
+	u64 own_sent;
 	struct vmb_rx_stats stats;
 	struct vmb_rx_ext *ext;
 };
@@ -218,6 +223,10 @@ struct vmb_rx {
  * @ops:	backend, chosen at Allocate.
  * @vmbus:	the open Linux channel, NULL unless enabled.
  * @state_lock:	see the top of this file.
+ * @state_key:	@state_lock's lockdep class, one per channel: a state
+ *		callback of one channel may take another's lock (allocate,
+ *		enable, clean it up), and lockdep should check the order of
+ *		those two channels, not see one class taken recursively.
  * @state:	enum vmb_channel_state.
  * @pause_on_enable: VmbChannelPause before Enable: enable paused.
  * @process_packet: ProcessPacket callback.
@@ -248,6 +257,7 @@ struct vmb_channel {
 	const struct vmbkmcl_backend_ops *ops;
 	struct vmbus_channel *vmbus;
 	struct mutex state_lock;	/* lifecycle calls and callbacks */
+	struct lock_class_key state_key;
 	enum vmb_channel_state state;
 	bool pause_on_enable;
 	PFN_VMB_CHANNEL_PROCESS_PACKET process_packet;
@@ -299,6 +309,12 @@ void vmb_rx_wait_idle(struct vmb_channel *c);
 bool vmb_rx_wait_released(struct vmb_channel *c, unsigned long timeout);
 void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
 
+/* ntstatus.c: the exported mapping, under vmbkmcl's internal name. */
+static inline NTSTATUS vmb_errno_to_status(int err)
+{
+	return vmbkmcl_errno_to_status(err);
+}
+
 /* Why a device's channels are closed under it (vmb_device_close_channels). */
 enum vmb_close_reason {
 	VMB_CLOSE_RESCIND,	/* the host took the device away */
@@ -307,7 +323,6 @@ enum vmb_close_reason {
 };
 
 /* channel.c */
-NTSTATUS vmb_errno_to_status(int err);
 void vmb_device_close_channels(struct hv_device *dev,
 			       enum vmb_close_reason why);
 void vmb_device_reopen_channels(struct hv_device *dev);

@@ -13,6 +13,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "receive.h"
 #include "send.h"
@@ -31,7 +33,7 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 {
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
-	bool kick;
+	bool kick, wake;
 
 	spin_lock_irqsave(&rx->lock, flags);
 	if (outcome == VMB_COMPLETION_SENT)
@@ -39,9 +41,15 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 	else if (outcome == VMB_COMPLETION_LOST)
 		rx->stats.completions_lost++;
 	kick = vmb_rx_free_slot_locked(rx, p);
+	/*
+	 * Every waiter on rx->idle tests its condition under rx->lock after
+	 * queueing itself (vmb_rx_check()): one that tested before this
+	 * section is already on the queue, one that tests after sees the
+	 * slot free.  So the test needs the lock, not a full barrier.
+	 */
+	wake = waitqueue_active(&rx->idle);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	/* Pairs with the barrier in the waiter's prepare_to_wait_event(). */
-	if (wq_has_sleeper(&rx->idle))
+	if (wake)
 		wake_up(&rx->idle);
 	if (kick)
 		vmb_rx_kick(c);
@@ -165,10 +173,20 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 				       BufSize, p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
 			spin_unlock_irqrestore(&c->tx.lock, flags);
-			if (!ret)
-				vmb_out_notify(c, ch);
-			vmb_rx_release(c, p, ret ? VMB_COMPLETION_LOST :
-						   VMB_COMPLETION_SENT);
+			if (ret) {
+				vmb_rx_release(c, p, VMB_COMPLETION_LOST);
+				return;
+			}
+			vmb_out_notify(c, ch);
+			/* On the ring: retired like a packet that wanted
+			 * no completion, by the runner that delivers it.
+			 */
+			if (vmb_rx_completing_own(p)) {
+				c->rx.own_sent++;
+				WRITE_ONCE(p->state, VMB_RX_RETIRED);
+				return;
+			}
+			vmb_rx_release(c, p, VMB_COMPLETION_SENT);
 			return;
 		}
 	}
@@ -180,6 +198,25 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 		vmb_rx_kick(c);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
+
+/**
+ * vmbkmcl_packet_transaction_id() - a received packet's transaction id.
+ * @PacketCompletionContext: a packet ProcessPacket was given, not yet
+ *                           completed.
+ *
+ * The host's VMBus transaction id, as the packet carried it (untrusted:
+ * echo it, never use it as a pointer).  A vmbkmcl extension: for a
+ * protocol whose answers are inband packets carrying the request's id
+ * (vmbkmcl_packet_set_reply_id()), as Hyper-V's integration components.
+ *
+ * Context: any context.
+ * Return: the id.
+ */
+UINT64 vmbkmcl_packet_transaction_id(VMBPACKETCOMPLETION PacketCompletionContext)
+{
+	return PacketCompletionContext->trans_id;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_packet_transaction_id);
 
 /**
  * VmbChannelPacketFail() - give up on a received packet and stop the

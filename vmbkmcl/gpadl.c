@@ -12,8 +12,9 @@
  *    EvtChannelOpened until VmbChannelDisable closes the rings.  Those
  *    still live then are withdrawn right after the close and before
  *    EvtChannelClosed, as vmbus_close() does for the rings' own GPADL and
- *    netvsc for its buffers on current hosts; deleting them later does
- *    nothing.
+ *    netvsc for its buffers on current hosts; on hosts older than
+ *    Windows 10, which ignore a teardown after the close, right before
+ *    it, as netvsc does there.  Deleting them later does nothing.
  *  - Memory the host may still see (the backend says so after a failed
  *    creation or a teardown, in confidential VMs) is never handed back:
  *    vmbkmcl pins its pages where it can (vmb_gpadl_leak()), keeps its own
@@ -411,8 +412,9 @@ void vmb_gpadls_open(struct vmb_channel *c)
 }
 
 /**
- * vmb_gpadls_close() - the rings were closed: withdraw every GPADL left.
- * @c: the channel, closed but with its vmbus channel still set.
+ * vmb_gpadls_close() - the rings close: withdraw every GPADL left.
+ * @c: the channel, about to close (hosts that ignore a teardown after the
+ *     close) or closed, with its vmbus channel still set.
  *
  * Context: process context, under the channel's state_lock; sleeps.
  */

@@ -40,14 +40,15 @@ u32 vmb_out_space(u32 pktlen)
 
 /**
  * vmb_out_fits() - can an entry needing @space ever be written?
- * @c:     an open channel.
+ * @c:     a channel enabled at least once: its ring size is fixed.
  * @space: its pending_send_sz.
  *
  * Return: true if the outbound ring is large enough.
  */
 bool vmb_out_fits(struct vmb_channel *c, u32 space)
 {
-	return space <= c->vmbus->outbound.ring_datasize;
+	/* The ring's data area: what vmbus_open() gets, less its header. */
+	return space <= c->out_ring_pages << PAGE_SHIFT;
 }
 
 /**
@@ -120,7 +121,8 @@ bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e)
 	lockdep_assert_held(&c->tx.lock);
 	list_add_tail(&e->node, &c->tx.queue);
 	c->tx.queued++;
-	return vmb_out_arm_locked(c);
+	/* Closed: no ring to arm; the open drains the queue. */
+	return c->tx.open && vmb_out_arm_locked(c);
 }
 
 static int vmb_out_write(struct vmb_channel *c, struct vmb_tx_entry *e)
@@ -185,25 +187,32 @@ void vmb_tx_drain(struct vmb_channel *c)
 }
 
 /**
- * vmb_out_cancel_all() - end every queued entry with -ENODEV.
- * @c: a channel whose rings are closed.
+ * vmb_out_cancel() - end queued entries with @err.
+ * @c:     the channel; when open, its runner may still drain.
+ * @err:   the negative errno their outcome reports.
+ * @sends: sends too; otherwise only completions of received packets, and
+ *         sends stay queued for the next open.
  *
  * Context: process context.
  */
-void vmb_out_cancel_all(struct vmb_channel *c)
+void vmb_out_cancel(struct vmb_channel *c, int err, bool sends)
 {
 	struct vmb_tx_entry *e, *tmp;
 	LIST_HEAD(done);
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
-	list_splice_init(&c->tx.queue, &done);
-	c->tx.queued = 0;
+	list_for_each_entry_safe(e, tmp, &c->tx.queue, node) {
+		if (!e->rx && !sends)
+			continue;
+		list_move_tail(&e->node, &done);
+		c->tx.queued--;
+	}
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 
 	list_for_each_entry_safe(e, tmp, &done, node) {
 		list_del_init(&e->node);
-		e->result = -ENODEV;
+		e->result = err;
 		vmb_out_finish(c, e);
 	}
 }

@@ -32,7 +32,8 @@
  *     delivery it settles the packet: still the client's (outstanding)
  *     with a cmpxchg, deferred or freed under vmb_rx.lock.  A packet
  *     completed inside its own ProcessPacket (same task context as the
- *     runner) is only marked VMB_RX_RETIRED; when another packet waits,
+ *     runner) is only marked VMB_RX_RETIRED, once its completion, if the
+ *     host asked for one, is on the ring; when another packet waits,
  *     its slot is simply reused as the next reservation.  So neither
  *     client takes a lock per packet in the runner.
  */
@@ -180,7 +181,8 @@ static bool vmb_rx_simple_ok(struct vmb_channel *c,
 	return (desc->type == VM_PKT_DATA_INBAND ||
 		desc->type == VM_PKT_COMP) && len <= c->rx.buf_size &&
 	       (u32)desc->len8 << 3 == len &&
-	       READ_ONCE(raw->offset8) == desc->offset8;
+	       READ_ONCE(raw->offset8) == desc->offset8 &&
+	       len - ((u32)desc->offset8 << 3) <= c->max_packet_size;
 }
 
 /*

@@ -8,6 +8,7 @@
 #define _VMBKMCL_RECEIVE_H
 
 #include "channel.h"
+#include "verifier.h"
 
 #define VMB_PKT_TRAILER		sizeof(u64)
 
@@ -42,6 +43,28 @@ static inline u32 vmb_rx_frame_len(const struct vmpacket_descriptor *raw,
 	if (len < sizeof(*raw) || len + VMB_PKT_TRAILER > avail)
 		return 0;
 	return len;
+}
+
+/**
+ * vmb_verify_rx_packet() - may @p be completed or failed now?
+ * @p: what the client passed as a VMBPACKETCOMPLETION.
+ *
+ * Inline, as every completion makes it: with the verifier off it costs
+ * two tests of the packet's state.
+ *
+ * Context: any context.
+ * Return: true if not: the caller must return at once.
+ */
+static inline bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
+{
+	u8 state;
+
+	if (unlikely(READ_ONCE(vmb_verifier_on)) &&
+	    vmb_verify_foreign_rx_packet(p))
+		return true;
+	state = READ_ONCE(p->state);
+	return vmb_violated(state == VMB_RX_FREE || state == VMB_RX_PARKED,
+			    VMB_RULE_DOUBLE_COMPLETE, p->channel->name);
 }
 
 /* rx_validate.c */

@@ -80,6 +80,9 @@ enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
 		return VMB_DROP_OVERSIZE;
 	if (READ_ONCE(raw->offset8) != desc->offset8)
 		return VMB_DROP_BAD_OFFSET;
+	/* The BufferLength a client would be given: its declared bound. */
+	if (len - off > c->max_packet_size)
+		return VMB_DROP_OVERSIZE;
 
 	switch (desc->type) {
 	case VM_PKT_DATA_INBAND:

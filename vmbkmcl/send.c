@@ -22,6 +22,8 @@
  */
 #include <linux/slab.h>
 
+#include <vmbkmcl/vmbkmcl_driver.h>
+
 #include "channel.h"
 #include "external.h"
 #include "receive.h"
@@ -45,6 +47,8 @@ void vmb_tx_init(struct vmb_channel *c)
 	spin_lock_init(&c->tx.lock);
 	INIT_LIST_HEAD(&c->tx.queue);
 	INIT_LIST_HEAD(&c->tx.pool);
+	c->tx.pool_size = VMB_TX_POOL_SIZE;
+	c->tx.pool_max = VMB_TX_POOL_MAX;
 }
 
 /**
@@ -65,15 +69,19 @@ int vmb_tx_setup(struct vmb_channel *c)
 	might_sleep();
 	if (tx->pool_mem)
 		return 0;
-	if (vmb_xact_init(&tx->xacts, VMB_XACT_TABLE_SIZE))
+	/* Every packet the pool may hand out can await a completion. */
+	if (vmb_xact_init(&tx->xacts, max_t(u32, VMB_XACT_TABLE_SIZE,
+					    tx->pool_max)))
 		return -ENOMEM;
 	tx->packet_size = vmb_packet_size(c);
-	tx->pool_mem = vmb_kvcalloc(VMB_TX_POOL_SIZE, tx->packet_size, GFP_KERNEL);
+	tx->pool_mem = vmb_kvcalloc(tx->pool_size, tx->packet_size, GFP_KERNEL);
 	if (!tx->pool_mem) {
 		vmb_xact_destroy(&tx->xacts);
 		return -ENOMEM;
 	}
-	for (i = 0; i < VMB_TX_POOL_SIZE; i++) {
+	tx->pool_out = tx->pool_size;
+	tx->pool_free = tx->pool_size;
+	for (i = 0; i < tx->pool_size; i++) {
 		struct vmb_packet *p = (void *)(tx->pool_mem +
 						(size_t)i * tx->packet_size);
 
@@ -85,14 +93,41 @@ int vmb_tx_setup(struct vmb_channel *c)
 	return 0;
 }
 
+/* Free the grown packets on the pool; the rest is pool_mem. */
+static void vmb_tx_free_grown(struct vmb_channel *c)
+{
+	struct vmb_packet *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &c->tx.pool, pool_node) {
+		if (!p->grown)
+			continue;
+		list_del(&p->pool_node);
+		c->tx.pool_out--;
+		kfree(p);
+	}
+	if (c->tx.pool_out != c->tx.pool_size)
+		pr_err("vmbkmcl: %s: cleaned up with %u packets not freed\n",
+		       c->name, c->tx.pool_out - c->tx.pool_size);
+}
+
 /**
  * vmb_tx_teardown() - free the pool and table at Cleanup.
  * @c: a channel that is not enabled.
+ *
+ * Sends still queued for an open that will not come end with
+ * STATUS_CANCELLED first, once each.
  */
 void vmb_tx_teardown(struct vmb_channel *c)
 {
+	unsigned long flags;
+
 	if (!c->tx.pool_mem)
 		return;
+	spin_lock_irqsave(&c->tx.lock, flags);
+	c->tx.removed = true;	/* a routine resending fails at once */
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	vmb_out_cancel(c, -ECANCELED, true);
+	vmb_tx_free_grown(c);
 	vmb_xact_destroy(&c->tx.xacts);
 	kvfree(c->tx.pool_mem);
 	c->tx.pool_mem = NULL;
@@ -120,6 +155,12 @@ static void vmb_packet_finish(struct vmb_packet *p, NTSTATUS status,
 	p->routine(p, status, buf, len);
 }
 
+/* A transaction on the ring, not one queued for the next open. */
+static bool vmb_packet_on_ring(void *owner)
+{
+	return ((struct vmb_packet *)owner)->state == VMB_PACKET_WAITING;
+}
+
 /* Transactions awaiting the host end with STATUS_DEVICE_REMOVED. */
 static void vmb_tx_end_transactions(struct vmb_channel *c)
 {
@@ -129,7 +170,7 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 
 	for (;;) {
 		spin_lock_irqsave(&tx->lock, flags);
-		p = vmb_xact_take_any(&tx->xacts);
+		p = vmb_xact_take_any(&tx->xacts, vmb_packet_on_ring);
 		if (p) {
 			p->state = VMB_PACKET_IDLE;
 			p->trans_id = 0;
@@ -143,17 +184,19 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 }
 
 /**
- * vmb_tx_shutdown() - end every send still in flight, after the close.
+ * vmb_tx_shutdown() - end what the close took away, after it.
  * @c: a channel whose rings are closed; no completion can arrive.
  *
- * Queued sends and transactions awaiting the host complete with
- * STATUS_DEVICE_REMOVED; queued completions of received packets are lost.
+ * Transactions awaiting the host complete with STATUS_DEVICE_REMOVED and
+ * queued completions of received packets are lost; queued sends stay
+ * queued for the next open.
  *
  * Context: process context.
  */
 void vmb_tx_shutdown(struct vmb_channel *c)
 {
-	vmb_out_cancel_all(c);
+	WRITE_ONCE(c->tx.armed, false);	/* the ring it was armed on is gone */
+	vmb_out_cancel(c, -ENODEV, false);
 	vmb_tx_end_transactions(c);
 }
 
@@ -176,7 +219,8 @@ void vmb_tx_fail_all(struct vmb_channel *c)
 	spin_lock_irqsave(&c->tx.lock, flags);
 	c->tx.removed = true;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
-	vmb_tx_shutdown(c);
+	vmb_out_cancel(c, -ENODEV, true);
+	vmb_tx_end_transactions(c);
 }
 
 /* --- the ring side, called by outbound.c under vmb_tx.lock --- */
@@ -205,8 +249,8 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 						p->len, p->trans_id);
 	else
 		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
-				       p->trans_id, VM_PKT_DATA_INBAND,
-				       p->vmbus_flags);
+				       waits ? p->trans_id : p->reply_id,
+				       VM_PKT_DATA_INBAND, p->vmbus_flags);
 	if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
 	} else if (!ret) {
@@ -272,15 +316,21 @@ void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
 
 /**
  * vmb_tx_submit() - write @p now, or queue it.
- * @p:         a prepared packet: @p->src set, type and flags set; the bytes
- *             at @p->src are copied into the packet if it must queue.
- * @may_queue: false: fail with STATUS_BUFFER_OVERFLOW rather than queue.
+ * @p:   a prepared packet: @p->src set, type and flags set; the bytes at
+ *       @p->src are copied into the packet if it must queue.
+ * @how: VMB_SUBMIT_*: whether it may queue behind a full ring
+ *       (else STATUS_BUFFER_OVERFLOW), and while the channel is closed
+ *       (else STATUS_DEVICE_REMOVED).
+ *
+ * A channel closed after its first Enable queues sends, as KMCL says of
+ * sends after EvtChannelClosed: they go out in order when it is enabled
+ * again, or end with a failure status at Cleanup or removal.
  *
  * Context: any context up to softirq.
  * Return: STATUS_SUCCESS (the routine will run once), or a failure with
  * nothing done.
  */
-NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 {
 	struct vmb_channel *c = p->channel;
 	struct vmb_tx *tx = &c->tx;
@@ -291,7 +341,9 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	unsigned long flags;
 	int ret = -EAGAIN;
 
-	if (vmb_violated(!READ_ONCE(tx->open), VMB_RULE_SEND_NOT_OPEN, c->name))
+	/* No queue, no transaction table before the first Enable. */
+	if (vmb_violated(!READ_ONCE(tx->pool_mem), VMB_RULE_SEND_NOT_OPEN,
+			 c->name))
 		return STATUS_INVALID_DEVICE_STATE;
 	p->entry.rx = false;
 	p->entry.space = vmb_out_space((p->desc_len ?:
@@ -305,14 +357,14 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue)
 	}
 	if (tx->removed)
 		status = STATUS_DEVICE_REMOVED;
-	else if (!tx->open)
-		status = STATUS_INVALID_DEVICE_STATE;
+	else if (!tx->open && !(how & VMB_SUBMIT_QUEUE_CLOSED))
+		status = STATUS_DEVICE_REMOVED;
 	else if (!vmb_out_fits(c, p->entry.space))
 		status = STATUS_INVALID_BUFFER_SIZE;
-	else if (!vmb_out_busy_locked(c))
+	else if (tx->open && !vmb_out_busy_locked(c))
 		ret = vmb_packet_write(c, &p->entry);
 	if (NT_SUCCESS(status) && ret == -EAGAIN) {
-		if (!may_queue) {
+		if (tx->open && !(how & VMB_SUBMIT_QUEUE_FULL)) {
 			status = STATUS_BUFFER_OVERFLOW;
 		} else if (tx->queued >= VMB_TX_QUEUE_MAX) {
 			status = STATUS_DEVICE_BUSY;
@@ -361,13 +413,18 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len)
 {
 	u32 off = desc->offset8 << 3;
+	struct vmb_xact_slot *s;
 	struct vmb_packet *p;
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
-	p = vmb_xact_find(&c->tx.xacts, desc->trans_id);
+	/* One lookup: the slot found is the one ended. */
+	s = vmb_xact_lookup(&c->tx.xacts, desc->trans_id);
+	p = s ? s->owner : NULL;
 	if (p && p->state == VMB_PACKET_WAITING) {
-		vmb_packet_abort_locked(c, p);
+		vmb_xact_release(&c->tx.xacts, s);
+		p->trans_id = 0;
+		p->state = VMB_PACKET_IDLE;
 		c->tx.stats.completed++;
 	} else {
 		p = NULL;
@@ -438,18 +495,59 @@ static void vmb_packet_reset(struct vmb_packet *p,
 	p->routine = routine;
 	p->pointer = NULL;
 	p->trans_id = 0;
+	p->reply_id = 0;
 	p->state = VMB_PACKET_IDLE;
+}
+
+/*
+ * The pool is empty: allocate one more packet, unless @c already has
+ * pool_max.  Atomic, as VmbPacketAllocate may be called in softirq or
+ * under the caller's spinlock; and quiet, as NULL is a normal answer.
+ */
+static struct vmb_packet *vmb_packet_grow(struct vmb_channel *c)
+{
+	struct vmb_tx *tx = &c->tx;
+	struct vmb_packet *p;
+	unsigned long flags;
+	bool room;
+
+	spin_lock_irqsave(&tx->lock, flags);
+	room = tx->pool_mem && tx->pool_out < tx->pool_max;
+	if (room)
+		tx->pool_out++;
+	spin_unlock_irqrestore(&tx->lock, flags);
+	if (!room)
+		return NULL;
+	p = vmb_kzalloc(tx->packet_size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!p) {
+		spin_lock_irqsave(&tx->lock, flags);
+		tx->pool_out--;
+		spin_unlock_irqrestore(&tx->lock, flags);
+		return NULL;
+	}
+	p->channel = c;
+	p->pooled = true;
+	p->grown = true;
+	INIT_LIST_HEAD(&p->entry.node);
+	INIT_LIST_HEAD(&p->pool_node);
+	return p;
 }
 
 /**
  * VmbPacketAllocate() - take a packet from the channel's pool.
  * @Channel: an enabled (or once enabled) channel.
  *
- * The pool (64 packets) is made at the first Enable.  Until another routine
- * is set, the packet frees itself when its send completes.
+ * The pool is made at the first Enable: 64 packets unless
+ * vmbkmcl_channel_init_set_packet_pool() said otherwise.  When they are
+ * all out it grows, one GFP_ATOMIC allocation per packet, up to 1024
+ * packets out at once (or the port's maximum); a grown packet freed while
+ * the pool holds its preallocated count again goes back to the
+ * allocator.  Until another routine is set, the packet frees itself when
+ * its send completes.
  *
  * Context: any context up to softirq.
- * Return: the packet, or NULL when the pool is empty or not made yet.
+ * Return: the packet, or NULL before the first Enable, with the maximum
+ * out, or when an atomic allocation fails.
  */
 VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 {
@@ -459,9 +557,13 @@ VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 	spin_lock_irqsave(&Channel->tx.lock, flags);
 	p = list_first_entry_or_null(&Channel->tx.pool, struct vmb_packet,
 				     pool_node);
-	if (p)
+	if (p) {
 		list_del_init(&p->pool_node);
+		Channel->tx.pool_free--;
+	}
 	spin_unlock_irqrestore(&Channel->tx.lock, flags);
+	if (!p)
+		p = vmb_packet_grow(Channel);
 	if (p)
 		vmb_packet_reset(p, vmb_packet_free_on_completion);
 	return p;
@@ -517,7 +619,15 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 			 VMB_RULE_FREE_IN_FLIGHT, c->name))
 		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
+	/* A grown packet the pool does not need goes back to the allocator. */
+	if (VmbPacket->grown && c->tx.pool_free >= c->tx.pool_size) {
+		c->tx.pool_out--;
+		spin_unlock_irqrestore(&c->tx.lock, flags);
+		kfree(VmbPacket);
+		return;
+	}
 	list_add(&VmbPacket->pool_node, &c->tx.pool);
+	c->tx.pool_free++;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 }
 EXPORT_SYMBOL_GPL(VmbPacketFree);
@@ -559,6 +669,26 @@ PVOID VmbPacketGetPointer(VMBPACKET PacketObject)
 	return PacketObject->pointer;
 }
 EXPORT_SYMBOL_GPL(VmbPacketGetPointer);
+
+/**
+ * vmbkmcl_packet_set_reply_id() - answer a received request by its id.
+ * @PacketObject:  a packet, not in flight.
+ * @TransactionId: the request's VMBus transaction id
+ *                 (vmbkmcl_packet_transaction_id()), or 0.
+ *
+ * Its sends without VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION carry
+ * @TransactionId, until it is set again or the packet is reallocated: a
+ * reply that is an ordinary inband packet, as Hyper-V's integration
+ * components expect (Linux's hv_utils and FreeBSD's vmbus_ic_sendresp()
+ * echo the request's id; 0 is for unsolicited messages).  A send that
+ * waits for a completion always carries an id of vmbkmcl's own.  A
+ * vmbkmcl extension: KMCL V1 does not expose transaction ids.
+ */
+void vmbkmcl_packet_set_reply_id(VMBPACKET PacketObject, UINT64 TransactionId)
+{
+	PacketObject->reply_id = TransactionId;
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_packet_set_reply_id);
 
 /**
  * VmbPacketGetChannel() - the channel a packet belongs to.
@@ -622,19 +752,22 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
  *
  * On success the completion routine runs exactly once: with the host's
  * reply (WAIT_FOR_COMPLETION), once the packet is on the ring (otherwise),
- * or with STATUS_DEVICE_REMOVED if the channel closes first.  On failure
- * it does not run and the caller keeps the packet.
+ * with STATUS_DEVICE_REMOVED if the channel closes while the host owes
+ * the completion or the device is rescinded, or with STATUS_CANCELLED if
+ * it is still queued at Cleanup.  On a channel closed after its first
+ * Enable the send queues and goes out when the channel opens again.  On
+ * failure the routine does not run and the caller keeps the packet.
  *
  * Context: any context up to softirq.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1/2/3 for a bad packet,
  * buffer or length; STATUS_INVALID_PARAMETER for unknown flags;
- * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel that is
- * not open; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
+ * STATUS_INVALID_DEVICE_STATE for a packet in flight or a channel never
+ * enabled; STATUS_INVALID_BUFFER_SIZE for a packet the outbound ring
  * could never hold; STATUS_INSUFFICIENT_RESOURCES when 1024 transactions are
  * awaiting completion; STATUS_DEVICE_BUSY when 8192 entries are queued;
  * STATUS_DEVICE_REMOVED after a rescind.  With @ExternalDataMdl:
  * STATUS_INVALID_PARAMETER_4 for an MDL that cannot be sent, _5 without
- * WAIT_FOR_COMPLETION.
+ * WAIT_FOR_COMPLETION, STATUS_NOT_SUPPORTED in a confidential VM.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
@@ -650,7 +783,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 					    Flags);
 	if (!NT_SUCCESS(status))
 		return status;
-	return vmb_tx_submit(PacketObject, true);
+	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 

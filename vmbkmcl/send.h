@@ -24,9 +24,14 @@
 
 struct vmb_channel;
 
-/* Packets in the pool VmbPacketAllocate draws from, made at Enable. */
+/*
+ * VmbPacketAllocate's pool: packets made at the first Enable, and how many
+ * may be out at once, past which it allocates no more
+ * (vmbkmcl_channel_init_set_packet_pool() sets both).
+ */
 #define VMB_TX_POOL_SIZE	64
-/* Transactions awaiting completion at once, per channel. */
+#define VMB_TX_POOL_MAX		1024
+/* Transactions awaiting completion at once, per channel, at least. */
 #define VMB_XACT_TABLE_SIZE	1024
 /* Sends (and completions) waiting for ring space, per channel. */
 #define VMB_TX_QUEUE_MAX	8192
@@ -55,12 +60,46 @@ struct vmb_xact_table {
 	u32 live;
 };
 
+/*
+ * The live slot @id names, or NULL when @id is unknown, stale or ended.
+ * Inline with vmb_xact_release(), for the completion path, which looks
+ * an id up once and ends it through the slot.  Under vmb_tx.lock.
+ */
+static inline struct vmb_xact_slot *
+vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
+{
+	u64 slot = id & GENMASK_ULL(31, 0);
+	struct vmb_xact_slot *s;
+
+	if (!slot || slot > t->size)
+		return NULL;
+	s = &t->slots[slot - 1];
+	if (!s->owner || s->gen != id >> 32)
+		return NULL;
+	return s;
+}
+
+/* End the transaction in @s; its id turns stale.  Under vmb_tx.lock. */
+static inline void *vmb_xact_release(struct vmb_xact_table *t,
+				     struct vmb_xact_slot *s)
+{
+	void *owner = s->owner;
+
+	s->owner = NULL;
+	/* Generation 0 is never issued, so an id of 0 never matches. */
+	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
+	s->next_free = t->free;
+	t->free = s - t->slots;
+	t->live--;
+	return owner;
+}
+
 int vmb_xact_init(struct vmb_xact_table *t, u32 size);
 void vmb_xact_destroy(struct vmb_xact_table *t);
 u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner);
 void *vmb_xact_find(struct vmb_xact_table *t, u64 id);
 void vmb_xact_free(struct vmb_xact_table *t, u64 id);
-void *vmb_xact_take_any(struct vmb_xact_table *t);
+void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner));
 u32 vmb_xact_live(struct vmb_xact_table *t);
 
 /**
@@ -91,6 +130,9 @@ enum vmb_packet_state {
  * @routine:	completion routine; NULL until set for an initialised one.
  * @pointer:	VmbPacketSetPointer.
  * @trans_id:	transaction id while waiting for completion, else 0.
+ * @reply_id:	the id a send without WAIT_FOR_COMPLETION carries: a
+ *		received request's, to answer it (vmbkmcl_packet_set_reply_id),
+ *		else 0.  Never a transaction of ours.
  * @src:	the inline bytes: the sender's buffer while VmbPacketSend*
  *		runs, @data + @desc_len once the packet is queued.
  * @desc_len:	external-data descriptor bytes at the start of @data.
@@ -99,6 +141,7 @@ enum vmb_packet_state {
  * @vmbus_flags: descriptor flags (completion requested).
  * @state:	enum vmb_packet_state.
  * @pooled:	came from VmbPacketAllocate.
+ * @grown:	allocated past the preallocated pool, freed on its own.
  * @data:	descriptor, then the inline bytes of a queued send.
  */
 struct vmb_packet {
@@ -108,6 +151,7 @@ struct vmb_packet {
 	PFN_VMB_PACKET_COMPLETION_ROUTINE routine;
 	void *pointer;
 	u64 trans_id;
+	u64 reply_id;
 	const void *src;
 	u32 desc_len;
 	u32 len;
@@ -115,6 +159,7 @@ struct vmb_packet {
 	u16 vmbus_flags;
 	u8 state;
 	bool pooled;
+	bool grown;
 	u8 data[] __aligned(8);
 };
 
@@ -142,7 +187,11 @@ struct vmb_tx_stats {
  * @queue:	struct vmb_tx_entry, oldest first.
  * @queued:	entries on @queue.
  * @pool:	free pooled packets.
- * @pool_mem:	the pool's memory.
+ * @pool_mem:	the preallocated packets' memory.
+ * @pool_size:	packets preallocated at the first Enable.
+ * @pool_max:	pooled packets out or free at once, grown ones included.
+ * @pool_out:	pooled packets that exist: preallocated plus grown.
+ * @pool_free:	packets on @pool.
  * @packet_size: bytes of one packet object (VmbChannelSizeofPacket).
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
@@ -157,6 +206,10 @@ struct vmb_tx {
 	u32 queued;
 	struct list_head pool;
 	u8 *pool_mem;
+	u32 pool_size;
+	u32 pool_max;
+	u32 pool_out;
+	u32 pool_free;
 	u32 packet_size;
 	struct vmb_xact_table xacts;
 	bool open;
@@ -172,7 +225,7 @@ void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch);
 bool vmb_out_busy_locked(struct vmb_channel *c);
 bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
 void vmb_tx_drain(struct vmb_channel *c);
-void vmb_out_cancel_all(struct vmb_channel *c);
+void vmb_out_cancel(struct vmb_channel *c, int err, bool sends);
 
 /* send.c */
 void vmb_tx_init(struct vmb_channel *c);
@@ -186,7 +239,11 @@ bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e);
 void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e);
 NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 			    u32 flags);
-NTSTATUS vmb_tx_submit(struct vmb_packet *p, bool may_queue);
+/* vmb_tx_submit(): may the send queue behind a full ring, or a close? */
+#define VMB_SUBMIT_QUEUE_FULL	BIT(0)
+#define VMB_SUBMIT_QUEUE_CLOSED	BIT(1)
+#define VMB_SUBMIT_QUEUE	(VMB_SUBMIT_QUEUE_FULL | VMB_SUBMIT_QUEUE_CLOSED)
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how);
 bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len);
 bool vmb_tx_cancel(struct vmb_packet *p);

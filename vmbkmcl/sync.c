@@ -9,6 +9,16 @@
  * rescind of the channel, which ends the send with STATUS_DEVICE_REMOVED
  * (vmb_tx_shutdown); and, when the caller gives no timeout, the
  * sync_timeout_ms module parameter.
+ *
+ * A rescind is seen before the close, too.  hv_vmbus sets the channel's
+ * rescind flag at once but closes the channel only after the driver's
+ * probe returns, and a ported driver's add is where it talks to the host
+ * first (the guest-speaks-first handshake).  A host that rescinds instead
+ * of answering would hold add, and the removal behind it, for the whole
+ * timeout; so the wait looks at the flag every VMB_SYNC_RESCIND_POLL_MS
+ * and gives up with STATUS_DEVICE_REMOVED.  No hv_vmbus hook tells a
+ * driver of the rescind before its remove; polling a flag the host sets
+ * once is the bounded way.
  */
 #include <linux/completion.h>
 #include <linux/jiffies.h>
@@ -26,6 +36,8 @@ MODULE_PARM_DESC(sync_timeout_ms,
 
 /* KeWaitForSingleObject units: 100 ns. */
 #define VMB_NT_TICKS_PER_MS	10000
+/* How often a waiter looks for a rescind. */
+#define VMB_SYNC_RESCIND_POLL_MS	20
 
 /**
  * struct vmb_sync_wait - one synchronous request's waiter.
@@ -80,13 +92,38 @@ static NTSTATUS vmb_sync_check(VMBCHANNEL c, PVOID reply, PUINT32 reply_size,
 	return STATUS_SUCCESS;
 }
 
-/* Wait for the routine within the timeout; true if it ran. */
-static bool vmb_sync_wait_reply(struct vmb_sync_wait *w, bool no_wait,
-				const LARGE_INTEGER *timeout)
+static bool vmb_sync_rescinded(struct vmb_channel *c)
 {
+	return c->device->channel && READ_ONCE(c->device->channel->rescind);
+}
+
+enum vmb_sync_outcome {
+	VMB_SYNC_REPLIED,	/* the routine ran */
+	VMB_SYNC_TIMED_OUT,
+	VMB_SYNC_RESCINDED,	/* the host rescinded the device meanwhile */
+};
+
+/* Wait for the routine within the timeout, watching for a rescind. */
+static enum vmb_sync_outcome vmb_sync_wait_reply(struct vmb_channel *c,
+						 struct vmb_sync_wait *w,
+						 bool no_wait,
+						 const LARGE_INTEGER *timeout)
+{
+	unsigned long left = vmb_sync_jiffies(timeout), slice;
+
 	if (no_wait)
-		return try_wait_for_completion(&w->done);
-	return wait_for_completion_timeout(&w->done, vmb_sync_jiffies(timeout));
+		return try_wait_for_completion(&w->done) ? VMB_SYNC_REPLIED :
+							   VMB_SYNC_TIMED_OUT;
+	for (;;) {
+		slice = min(left, msecs_to_jiffies(VMB_SYNC_RESCIND_POLL_MS));
+		if (wait_for_completion_timeout(&w->done, slice))
+			return VMB_SYNC_REPLIED;
+		if (vmb_sync_rescinded(c))
+			return VMB_SYNC_RESCINDED;
+		left -= slice;
+		if (!left)
+			return VMB_SYNC_TIMED_OUT;
+	}
 }
 
 /* The reply is in; report it. */
@@ -126,8 +163,10 @@ static NTSTATUS vmb_sync_result(struct vmb_sync_wait *w, PUINT32 reply_size)
  * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW when the packet did not
  * fit and was not queued, or when the reply was longer than the buffer
  * (the buffer then holds its start); STATUS_CANCELLED when the timeout
- * expired; STATUS_DEVICE_REMOVED when the channel closed or was rescinded
- * meanwhile; STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
+ * expired; STATUS_DEVICE_REMOVED when the channel is closed (it does not
+ * queue for the next open), or closed meanwhile, or the host rescinded the
+ * device meanwhile (seen within 20 ms of the rescind, before the close);
+ * STATUS_INVALID_PARAMETER(_1) for bad arguments; the statuses
  * of VmbPacketSend() otherwise.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
@@ -142,6 +181,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		.capacity = CompletionBufferSize ? *CompletionBufferSize : 0,
 	};
 	bool no_wait = Timeout && !Timeout->QuadPart;
+	enum vmb_sync_outcome outcome;
 	VMBPACKET p;
 	NTSTATUS status;
 
@@ -165,13 +205,15 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	else
 		status = vmb_packet_prepare(p, Buffer, BufferSize, Flags);
 	if (NT_SUCCESS(status))
-		status = vmb_tx_submit(p, !no_wait);
+		status = vmb_tx_submit(p, no_wait ? 0 : VMB_SUBMIT_QUEUE_FULL);
 	if (!NT_SUCCESS(status))
 		goto free;
 
-	if (!vmb_sync_wait_reply(&w, no_wait, Timeout)) {
+	outcome = vmb_sync_wait_reply(Channel, &w, no_wait, Timeout);
+	if (outcome != VMB_SYNC_REPLIED) {
 		if (vmb_tx_cancel(p)) {
-			status = STATUS_CANCELLED;
+			status = outcome == VMB_SYNC_RESCINDED ?
+				 STATUS_DEVICE_REMOVED : STATUS_CANCELLED;
 			goto free;
 		}
 		/* Lost the race: the routine runs now, no wait on the host. */

@@ -19,8 +19,8 @@
 #include "channel.h"
 #include "verifier.h"
 
-static bool verifier;
-module_param(verifier, bool, 0644);
+bool vmb_verifier_on;
+module_param_named(verifier, vmb_verifier_on, bool, 0644);
 MODULE_PARM_DESC(verifier, "check and warn about KMCL API misuse (default off)");
 
 static const char * const vmb_rule_names[VMB_RULE_NR] = {
@@ -53,24 +53,22 @@ static DEFINE_SPINLOCK(vmb_slot_lock);
 static void (*vmb_capture)(unsigned int rule, const char *name);
 
 /**
- * vmb_violated() - report @rule if @broken.
- * @broken:  the misuse happened.
+ * vmb_report_violation() - report @rule, which vmb_violated() saw broken.
  * @rule:    which.
  * @channel: the channel's name, for the message.
  *
  * Context: any context.
- * Return: @broken: the caller refuses the call.
+ * Return: true, for vmb_violated() to return.
  */
-bool vmb_violated(bool broken, enum vmb_rule rule, const char *channel)
+bool vmb_report_violation(enum vmb_rule rule, const char *channel)
 {
 	void (*capture)(unsigned int rule, const char *name);
 
-	if (likely(!broken))
-		return false;
 	capture = READ_ONCE(vmb_capture);
 	if (capture)
 		capture(rule, vmb_rule_names[rule]);
-	else if (READ_ONCE(verifier) || (vmb_rules_always_warn & BIT(rule)))
+	else if (READ_ONCE(vmb_verifier_on) ||
+		 (vmb_rules_always_warn & BIT(rule)))
 		WARN_ONCE(1, "vmbkmcl: %s: %s\n", channel, vmb_rule_names[rule]);
 	else
 		pr_err_ratelimited("vmbkmcl: %s: %s; call refused\n", channel,
@@ -112,21 +110,18 @@ static bool vmb_is_delivered_slot(const struct vmb_rx_packet *p)
 }
 
 /**
- * vmb_verify_rx_packet() - may @p be completed or failed now?
+ * vmb_verify_foreign_rx_packet() - is @p not a packet vmbkmcl delivered?
  * @p: what the client passed as a VMBPACKETCOMPLETION.
  *
+ * The costly half of vmb_verify_rx_packet(), run with the verifier on.
+ *
  * Context: any context.
- * Return: true if not: the caller must return at once.
+ * Return: true if it is foreign (reported): the caller must return at once.
  */
-bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
+bool vmb_verify_foreign_rx_packet(const struct vmb_rx_packet *p)
 {
-	if (READ_ONCE(verifier) &&
-	    vmb_violated(!vmb_is_delivered_slot(p), VMB_RULE_FOREIGN_PACKET,
-			 "?"))
-		return true;
-	return vmb_violated(READ_ONCE(p->state) == VMB_RX_FREE ||
-			    READ_ONCE(p->state) == VMB_RX_PARKED,
-			    VMB_RULE_DOUBLE_COMPLETE, p->channel->name);
+	return vmb_violated(!vmb_is_delivered_slot(p), VMB_RULE_FOREIGN_PACKET,
+			    "?");
 }
 
 /**
@@ -188,6 +183,6 @@ EXPORT_SYMBOL_GPL(vmbkmcl_verifier_capture);
  */
 void vmbkmcl_verifier_enable(bool on)
 {
-	WRITE_ONCE(verifier, on);
+	WRITE_ONCE(vmb_verifier_on, on);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_verifier_enable);

@@ -26,9 +26,33 @@ enum vmb_rule {
 	VMB_RULE_NR
 };
 
-bool vmb_violated(bool broken, enum vmb_rule rule, const char *channel);
+/* The verifier module parameter: the costly checks run. */
+extern bool vmb_verifier_on;
+
+bool vmb_report_violation(enum vmb_rule rule, const char *channel);
+
+/**
+ * vmb_violated() - report @rule if @broken.
+ * @broken:  the misuse happened.
+ * @rule:    which.
+ * @channel: the channel's name, for the message.
+ *
+ * Inline, as it sits on every send and completion: a check that holds
+ * costs its test and nothing else.
+ *
+ * Context: any context.
+ * Return: @broken: the caller refuses the call.
+ */
+static __always_inline bool vmb_violated(bool broken, enum vmb_rule rule,
+					 const char *channel)
+{
+	if (likely(!broken))
+		return false;
+	return vmb_report_violation(rule, channel);
+}
+
 bool vmb_verify_atomic(const char *channel);
-bool vmb_verify_rx_packet(const struct vmb_rx_packet *p);
+bool vmb_verify_foreign_rx_packet(const struct vmb_rx_packet *p);
 void vmb_verifier_add_slots(const struct vmb_rx_packet *slots, u32 n);
 void vmb_verifier_remove_slots(const struct vmb_rx_packet *slots);
 

@@ -22,7 +22,6 @@
 #include "send.h"
 #include "fault.h"
 
-#define VMB_XACT_SLOT_MASK	GENMASK_ULL(31, 0)
 #define VMB_XACT_NONE		U32_MAX
 
 /**
@@ -87,33 +86,6 @@ u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 	return id;
 }
 
-static struct vmb_xact_slot *vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
-{
-	u64 slot = id & VMB_XACT_SLOT_MASK;
-	struct vmb_xact_slot *s;
-
-	if (!slot || slot > t->size)
-		return NULL;
-	s = &t->slots[slot - 1];
-	if (!s->owner || s->gen != id >> 32)
-		return NULL;
-	return s;
-}
-
-static void *vmb_xact_release(struct vmb_xact_table *t,
-			      struct vmb_xact_slot *s)
-{
-	void *owner = s->owner;
-
-	s->owner = NULL;
-	/* Generation 0 is never issued, so an id of 0 never matches. */
-	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
-	s->next_free = t->free;
-	t->free = s - t->slots;
-	t->live--;
-	return owner;
-}
-
 /**
  * vmb_xact_find() - the owner of the live transaction @id.
  * @t:  the table.
@@ -149,18 +121,19 @@ void vmb_xact_free(struct vmb_xact_table *t, u64 id)
 
 /**
  * vmb_xact_take_any() - end some live transaction, for teardown.
- * @t: the table.
+ * @t:    the table.
+ * @want: which owners to end.
  *
  * Context: under vmb_tx.lock.
- * Return: its owner, or NULL when none is live.
+ * Return: its owner, or NULL when none @want accepts is live.
  */
-void *vmb_xact_take_any(struct vmb_xact_table *t)
+void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner))
 {
 	void *owner = NULL;
 	u32 i;
 
 	for (i = 0; t->live && i < t->size; i++) {
-		if (t->slots[i].owner) {
+		if (t->slots[i].owner && want(t->slots[i].owner)) {
 			owner = vmb_xact_release(t, &t->slots[i]);
 			break;
 		}

@@ -19,6 +19,11 @@
  *  - MmGetSystemAddressForMdlSafe() maps with vmap() (process context)
  *    when the MDL has no mapping yet; IoFreeMdl() undoes that mapping.
  *  - There is no MmGetMdlPfnArray(): Pages holds struct page pointers.
+ *  - MmInitializeMdl() builds an MDL in memory the caller owns (at least
+ *    MmSizeOfMdl() bytes): the way to describe an I/O buffer on the hot
+ *    path without allocating.  A caller whose pages come from elsewhere
+ *    (a block request's bio_vecs) fills Pages itself and sets
+ *    MDL_PAGES_LOCKED, as MmProbeAndLockPages() would on Windows.
  */
 #ifndef _VMBKMCL_MDL_H
 #define _VMBKMCL_MDL_H
@@ -73,6 +78,51 @@ struct _MDL {
 	ULONG PageCount;
 	struct page **Pages;
 };
+
+/**
+ * MmSizeOfMdl() - bytes an MDL for a buffer needs, its page array included.
+ * @Base:   the buffer's first byte (only its offset in the page counts).
+ * @Length: bytes.
+ *
+ * Return: the size MmInitializeMdl() needs.
+ */
+static inline size_t MmSizeOfMdl(PVOID Base, size_t Length)
+{
+	return sizeof(MDL) +
+	       ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) * sizeof(struct page *);
+}
+
+/**
+ * MmInitializeMdl() - make an MDL in caller-owned memory.
+ * @MemoryDescriptorList: at least MmSizeOfMdl(@BaseVa, @Length) bytes,
+ *	pointer-aligned; the page array follows the MDL in it.
+ * @BaseVa: the buffer's first byte; only its value is used, so it may be
+ *	an address with no kernel mapping (or NULL plus an offset, for
+ *	pages that only have struct page pointers).
+ * @Length: bytes.
+ *
+ * The MDL has no pages yet (fill Pages and set MDL_PAGES_LOCKED, or call
+ * MmBuildMdlForNonPagedPool() for kernel memory), no mapping, no Next and
+ * no MDL_ALLOCATED_FIXED_SIZE: IoFreeMdl() refuses it; the caller's
+ * memory is the caller's to reuse once no send uses the MDL.
+ *
+ * Context: any context.
+ * Return: nothing (VOID).
+ */
+static inline VOID MmInitializeMdl(PMDL MemoryDescriptorList, PVOID BaseVa,
+				   size_t Length)
+{
+	MDL *mdl = MemoryDescriptorList;
+
+	mdl->Next = NULL;
+	mdl->MdlFlags = 0;
+	mdl->MappedSystemVa = NULL;
+	mdl->StartVa = (void *)((unsigned long)BaseVa & PAGE_MASK);
+	mdl->ByteCount = Length;
+	mdl->ByteOffset = offset_in_page(BaseVa);
+	mdl->PageCount = ADDRESS_AND_SIZE_TO_SPAN_PAGES(BaseVa, Length);
+	mdl->Pages = (struct page **)(mdl + 1);
+}
 
 PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length,
 		   BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PIRP Irp);

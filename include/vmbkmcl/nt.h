@@ -63,11 +63,16 @@ typedef const UNICODE_STRING *PCUNICODE_STRING;
 #define STATUS_NOT_IMPLEMENTED		((NTSTATUS)0xC0000002L)
 #define STATUS_ACCESS_VIOLATION		((NTSTATUS)0xC0000005L)
 #define STATUS_INVALID_PARAMETER	((NTSTATUS)0xC000000DL)
+#define STATUS_INVALID_DEVICE_REQUEST	((NTSTATUS)0xC0000010L)
 #define STATUS_MORE_PROCESSING_REQUIRED	((NTSTATUS)0xC0000016L)
 #define STATUS_BUFFER_TOO_SMALL		((NTSTATUS)0xC0000023L)
+#define STATUS_REVISION_MISMATCH	((NTSTATUS)0xC0000059L)
 #define STATUS_INSUFFICIENT_RESOURCES	((NTSTATUS)0xC000009AL)
+#define STATUS_DEVICE_NOT_CONNECTED	((NTSTATUS)0xC000009DL)
 #define STATUS_DEVICE_NOT_READY		((NTSTATUS)0xC00000A3L)
+#define STATUS_IO_TIMEOUT		((NTSTATUS)0xC00000B5L)
 #define STATUS_NOT_SUPPORTED		((NTSTATUS)0xC00000BBL)
+#define STATUS_DEVICE_DOES_NOT_EXIST	((NTSTATUS)0xC00000C0L)
 #define STATUS_INVALID_PARAMETER_1	((NTSTATUS)0xC00000EFL)
 #define STATUS_INVALID_PARAMETER_2	((NTSTATUS)0xC00000F0L)
 #define STATUS_INVALID_PARAMETER_3	((NTSTATUS)0xC00000F1L)
@@ -77,7 +82,38 @@ typedef const UNICODE_STRING *PCUNICODE_STRING;
 #define STATUS_INVALID_PARAMETER_7	((NTSTATUS)0xC00000F5L)
 #define STATUS_CANCELLED		((NTSTATUS)0xC0000120L)
 #define STATUS_INVALID_DEVICE_STATE	((NTSTATUS)0xC0000184L)
+#define STATUS_IO_DEVICE_ERROR		((NTSTATUS)0xC0000185L)
 #define STATUS_INVALID_BUFFER_SIZE	((NTSTATUS)0xC0000206L)
 #define STATUS_DEVICE_REMOVED		((NTSTATUS)0xC00002B6L)
+
+/*
+ * A counted UTF-16 string constant from a plain "..." literal, for the
+ * friendly names and other UNICODE_STRINGs a ported driver passes:
+ *
+ *	VMBKMCL_DECLARE_UNICODE_STRING(vstor_name, "SCSI");
+ *	VmbChannelInitSetFriendlyName(channel, &vstor_name);
+ *
+ * Windows writes DECLARE_CONST_UNICODE_STRING(vstor_name, L"SCSI"), but on
+ * Linux L"..." is 32-bit wchar_t; this pastes C11's u prefix onto the
+ * literal, which is UTF-16.  Length excludes the terminating NUL,
+ * MaximumLength includes it, as the Windows macro sets them.  Declares
+ * @var (static const) and @var##_chars.  sparse does not parse u"..." and
+ * sees an empty string instead; only the compiler's view is built.
+ */
+#ifdef __CHECKER__
+#define VMBKMCL_UTF16(str)	{ 0 }
+#else
+#define VMBKMCL_UTF16(str)	u##str
+#endif
+#define VMBKMCL_DECLARE_UNICODE_STRING(var, str)			\
+	static const u16 var##_chars[] = VMBKMCL_UTF16(str);		\
+	static const UNICODE_STRING var = {				\
+		.Length = sizeof(var##_chars) - sizeof(u16),		\
+		.MaximumLength = sizeof(var##_chars),			\
+		.Buffer = (u16 *)var##_chars,				\
+	}
+
+int vmbkmcl_status_to_errno(NTSTATUS status);
+NTSTATUS vmbkmcl_errno_to_status(int err);
 
 #endif /* _VMBKMCL_NT_H */

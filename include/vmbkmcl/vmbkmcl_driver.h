@@ -6,8 +6,9 @@
  * the device classes it serves, and vmbkmcl calls @add once per device
  * offered in one of them, in process context.  @add then does what the
  * Windows driver did in its device-add path: VmbChannelAllocate() on the
- * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This is
- * the only API a port needs besides KMCL.
+ * hv_device it is given, VmbChannelInit*(), VmbChannelEnable().  This,
+ * and the few channel settings below that KMCL V1 lacks, is the only API
+ * a port needs besides KMCL.
  *
  * When the host rescinds a device, vmbkmcl ends its sends with
  * STATUS_DEVICE_REMOVED and closes its channels (the driver sees
@@ -29,6 +30,8 @@
 
 #include <linux/hyperv.h>
 #include <linux/list.h>
+
+#include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 /**
  * struct vmbkmcl_client_driver - a ported driver.
@@ -62,5 +65,26 @@ void vmbkmcl_unregister_client_driver(struct vmbkmcl_client_driver *drv);
 
 #define vmbkmcl_register_client_driver(drv) \
 	__vmbkmcl_register_client_driver(drv, THIS_MODULE, KBUILD_MODNAME)
+
+/*
+ * Extensions to KMCL V1.  Channel settings it has no call for, made like
+ * the InitSet calls: after VmbChannelAllocate(), before the first
+ * VmbChannelEnable().
+ */
+
+/* Most packets vmbkmcl_channel_init_set_packet_pool() accepts. */
+#define VMBKMCL_PACKET_POOL_LIMIT	65536
+
+NTSTATUS vmbkmcl_channel_init_set_packet_pool(VMBCHANNEL Channel,
+					      UINT32 Preallocated,
+					      UINT32 Maximum);
+
+/*
+ * VMBus transaction ids, which KMCL V1 keeps to itself: for protocols
+ * whose answers are inband packets carrying the request's id, as
+ * Hyper-V's integration components (samples/heartbeat).
+ */
+UINT64 vmbkmcl_packet_transaction_id(VMBPACKETCOMPLETION PacketCompletionContext);
+void vmbkmcl_packet_set_reply_id(VMBPACKET PacketObject, UINT64 TransactionId);
 
 #endif /* _VMBKMCL_DRIVER_H */

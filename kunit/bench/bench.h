@@ -29,8 +29,15 @@
 /* Packets per interrupt (receive) or per host pass (send), at most. */
 #define BENCH_MAX_BATCH		256
 
+/*
+ * Who reads or writes the ring.  "fair" is the native loop plus only what
+ * the KMCL contract itself forces on any implementation: one indirect call
+ * into the client's handler per packet, and completions dispatched
+ * through an indirect call too.  It is the denominator of the goals.
+ */
 enum bench_rx_who {
 	BENCH_RX_NATIVE,	/* hv_pkt_iter loop, touches every byte */
+	BENCH_RX_FAIR,		/* the same, a handler called indirectly */
 	BENCH_RX_INLINE,	/* vmbkmcl, completes inside ProcessPacket */
 	BENCH_RX_DEFERRED,	/* vmbkmcl, completes after the next batch */
 	BENCH_RX_NR
@@ -38,13 +45,15 @@ enum bench_rx_who {
 
 enum bench_tx_who {
 	BENCH_TX_NATIVE,	/* vmbus_sendpacket */
+	BENCH_TX_FAIR,		/* the same, completions dispatched indirectly */
 	BENCH_TX_VMBKMCL,	/* VmbPacketSend */
 	BENCH_TX_NR
 };
 
 /**
  * struct bench_result - one timed run.
- * @ns:		guest time spent: handlers plus the guest thread's calls.
+ * @ns:		guest time spent: handlers plus the guest thread's calls;
+ *		instructions instead under bench_use_insn_clock(true).
  * @packets:	packets delivered, sent or round trips made.
  * @batches:	host interrupts (receive) or host passes (send) it took.
  * @sum:	sum of every payload word the guest read (receive), so runs
@@ -84,6 +93,9 @@ int bench_tx_run(struct bench_fixture *f, enum bench_tx_who who,
 int bench_sync_run(struct bench_fixture *f, enum bench_tx_who who,
 		   u32 payload, u32 requests, bool count,
 		   struct bench_result *r);
+
+/* bench_fixture.c */
+void bench_use_insn_clock(bool insn);
 
 /* bench_count.c */
 int bench_count_start(void);

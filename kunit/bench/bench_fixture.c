@@ -26,6 +26,21 @@
 /* Byte i of every payload past its 8-byte sequence number. */
 #define BENCH_PATTERN(i)	((u8)((i) * 7 + 1))
 
+bool bench_insn;
+
+/**
+ * bench_use_insn_clock() - time in instructions rather than nanoseconds.
+ * @insn: true only in a guest booted with QEMU's -icount shift=0, where
+ *        the TSC counts guest instructions.
+ *
+ * Context: before any run.
+ */
+void bench_use_insn_clock(bool insn)
+{
+	bench_insn = insn;
+}
+EXPORT_SYMBOL_GPL(bench_use_insn_clock);
+
 static bool bench_reached(struct bench_fixture *f)
 {
 	if (f->mode == BENCH_MODE_RX)
@@ -41,12 +56,18 @@ static void bench_irq(void *ctx)
 
 	if (f->count)
 		bench_count_arm_cpu(true);
-	t0 = ktime_get_ns();
-	if (READ_ONCE(f->native))
+	t0 = bench_now();
+	switch (READ_ONCE(f->driver)) {
+	case BENCH_DRV_NATIVE:
 		bench_native_irq(f);
-	else
+		break;
+	case BENCH_DRV_FAIR:
+		bench_fair_irq(f);
+		break;
+	default:
 		f->vmb_cb(f->vmb_ctx);
-	f->irq_ns += ktime_get_ns() - t0;
+	}
+	f->irq_ns += bench_now() - t0;
 	f->irq_runs++;
 	if (f->count)
 		bench_count_arm_cpu(false);
@@ -58,15 +79,15 @@ static void bench_irq(void *ctx)
  * bench_reset() - start a run.
  * @f:      the fixture, idle.
  * @mode:   what the run drives.
- * @native: interrupts go to the native handler.
+ * @driver: who interrupts (and sends) go to.
  * @count:  count allocations in the timed windows.
  * @target: packets or completions bench_wait_irq() waits for; 0: none.
  */
-void bench_reset(struct bench_fixture *f, enum bench_mode mode, bool native,
-		 bool count, u64 target)
+void bench_reset(struct bench_fixture *f, enum bench_mode mode,
+		 enum bench_driver driver, bool count, u64 target)
 {
 	f->mode = mode;
-	WRITE_ONCE(f->native, native);
+	WRITE_ONCE(f->driver, driver);
 	f->count = count;
 	f->target = target;
 	f->irq_ns = 0;
@@ -171,7 +192,7 @@ u64 bench_thread_begin(struct bench_fixture *f)
 {
 	if (f->count)
 		bench_count_arm_task(true);
-	return ktime_get_ns();
+	return bench_now();
 }
 
 /**
@@ -182,7 +203,7 @@ u64 bench_thread_begin(struct bench_fixture *f)
  */
 void bench_thread_end(struct bench_fixture *f, u64 t0, u64 *ns)
 {
-	*ns += ktime_get_ns() - t0;
+	*ns += bench_now() - t0;
 	if (f->count)
 		bench_count_arm_task(false);
 }
@@ -295,6 +316,8 @@ struct bench_fixture *bench_create(u32 ring_pages)
 		return NULL;
 	init_completion(&f->irq_done);
 	init_completion(&f->sync_done);
+	f->fair_packet = bench_fair_packet;
+	f->fair_completion = bench_native_completion;
 	f->host_pkt = kvzalloc(BENCH_MAX_PACKET, GFP_KERNEL);
 	f->host_buf = kvzalloc(BENCH_MAX_PAYLOAD, GFP_KERNEL);
 	f->tx_buf = kvzalloc(BENCH_MAX_PAYLOAD, GFP_KERNEL);

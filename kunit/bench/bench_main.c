@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmbkmcl_bench: `make bench`, vmbkmcl's cost over the native Linux ring
- * code as ratios measured in one boot.
+ * code and over a fair baseline, as ratios measured in one boot.
  *
  * Loading the module runs every case and prints, each line prefixed
  * "vmbkmcl-bench: ", a table and then the machine-readable lines:
  *
  *   ratio <case> <vmbkmcl throughput / native throughput>
+ *   ratio-fair <case> <vmbkmcl throughput / fair throughput>
  *   allocs-per-packet <path> <value>
  *   signals-per-packet <path> <value>     (guest-to-host signals)
  *   signals-per-batch <path> <value>
  *   interrupts-per-batch <path> <value>   (host-to-guest interrupts)
  *
- * Timing: each case runs native and vmbkmcl back to back on the same ring
- * with the same packets, @reps times, the order rotating each repetition;
- * a ratio is native time / vmbkmcl time for the same work, taken per
- * repetition, and reported as the median with its min and max.  A first,
- * unreported repetition warms every path.  Counters come from a separate
- * pass with the allocator probes on, so probes never slow a timed run.
+ * With insn=1 (a guest under QEMU -icount shift=0) time is counted in
+ * guest instructions, the ratio lines read "ratio-insn" and
+ * "ratio-insn-fair", and the counters, which do not depend on the clock,
+ * are left to the nanosecond boot.
+ *
+ * The fair baseline is the native loop plus only what the KMCL contract
+ * forces: an indirect call into the client per packet and per completion.
+ *
+ * Timing: each case runs native, fair and vmbkmcl back to back on the same
+ * ring with the same packets, @reps times, the order rotating each
+ * repetition.  In nanoseconds a ratio is taken per repetition and the
+ * median reported with its min and max; in instructions, where a count
+ * repeats exactly unless an interrupt lands in the window, each driver's
+ * least count is kept and the ratio taken of those.  A first, unreported
+ * repetition warms every path.  Counters come from a separate pass with
+ * the allocator probes on, so probes never slow a timed run.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -25,13 +36,17 @@
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
+
 #include "bench.h"
 
 static unsigned int reps = 7;
 module_param(reps, uint, 0444);
-MODULE_PARM_DESC(reps, "timed repetitions per case (default 7, at least 5)");
+MODULE_PARM_DESC(reps, "timed repetitions per case (default 7, at least 3)");
 
-#define BENCH_MIN_REPS		5
+#define BENCH_MIN_REPS		3
 #define BENCH_MAX_REPS		31
 /* Packets per receive or send run, a multiple of every batch size. */
 #define BENCH_RUN_PACKETS	1024
@@ -43,31 +58,44 @@ MODULE_PARM_DESC(reps, "timed repetitions per case (default 7, at least 5)");
 static const u32 bench_sizes[] = { 64, 256, 1536, 4096 };
 static const u32 bench_batches[] = { 1, 16, 256 };
 
-static const char * const bench_rx_names[BENCH_RX_NR] = {
-	[BENCH_RX_NATIVE] = "native",
-	[BENCH_RX_INLINE] = "inline",
-	[BENCH_RX_DEFERRED] = "deferred",
-};
+static bool insn;
+module_param(insn, bool, 0444);
+MODULE_PARM_DESC(insn, "time in guest instructions (QEMU -icount shift=0 only)");
 
 #define bench_out(fmt, ...)	pr_info("vmbkmcl-bench: " fmt "\n", ##__VA_ARGS__)
 
-/* Cases: receive and send per size and batch, and a round trip per size. */
+/*
+ * Cases: receive per size, batch, client and completion request; send per
+ * size, batch and completion; a round trip per size.
+ */
+#define BENCH_RX_CLIENTS	2
 #define BENCH_CASES \
-	(ARRAY_SIZE(bench_sizes) * (4 * ARRAY_SIZE(bench_batches) + 1))
+	(ARRAY_SIZE(bench_sizes) * \
+	 ((2 * BENCH_RX_CLIENTS + 2) * ARRAY_SIZE(bench_batches) + 1))
 
-/* The median ratio of each case, printed after the tables. */
+static const char * const bench_rx_client_names[BENCH_RX_CLIENTS] = {
+	"inline", "deferred",
+};
+
+/* The median ratios of each case, printed after the tables. */
 struct bench_line {
-	char name[32];
+	char name[40];
 	u64 milli;
+	u64 fair_milli;
 };
 
 static struct bench_line bench_lines[BENCH_CASES];
 static u32 bench_nlines;
 
-/* Ratios of one case, vmbkmcl over native, one per repetition. */
+/*
+ * One case, one value per repetition: what native, fair and vmbkmcl
+ * spent, and vmbkmcl's throughput as a ratio to each of the other two.
+ */
 struct bench_ratio {
 	u64 milli[BENCH_MAX_REPS];
+	u64 fair_milli[BENCH_MAX_REPS];
 	u64 native_ns[BENCH_MAX_REPS];
+	u64 fair_ns[BENCH_MAX_REPS];
 	u64 vmb_ns[BENCH_MAX_REPS];
 };
 
@@ -84,64 +112,132 @@ static u64 bench_median(u64 *v, u32 n)
 	return v[n / 2];
 }
 
-static u64 bench_ratio_milli(const struct bench_result *native,
-			     const struct bench_result *vmb)
+static const char *bench_unit(void)
 {
-	return div64_u64(native->ns * BENCH_MILLI, max_t(u64, vmb->ns, 1));
+	return insn ? "insn" : "ns";
 }
 
-/* One line of the table and the ratio line for @name. */
+static u64 bench_ratio_milli(const struct bench_result *base,
+			     const struct bench_result *vmb)
+{
+	return div64_u64(base->ns * BENCH_MILLI, max_t(u64, vmb->ns, 1));
+}
+
+/*
+ * A case's cost: the median repetition in nanoseconds; in instructions
+ * the least, as the count is exact and only an interrupt that lands in a
+ * timed window (a timer tick) adds to it.
+ */
+static u64 bench_pick(u64 *v)
+{
+	u64 med = bench_median(v, reps);
+
+	return insn ? v[0] : med;
+}
+
+/* Per-packet cost in tenths. */
+static u64 bench_tenths(u64 v, u32 packets)
+{
+	return div64_u64(v * 10, packets);
+}
+
+/* "<v / 10>.<v % 10>" and "<v / 1000>.<v % 1000, 3 digits>", into @buf. */
+#define BENCH_NUM_LEN		24
+
+static char *bench_tenths_str(char *buf, u64 v)
+{
+	snprintf(buf, BENCH_NUM_LEN, "%llu.%llu", v / 10, v % 10);
+	return buf;
+}
+
+static char *bench_milli_str(char *buf, u64 v)
+{
+	snprintf(buf, BENCH_NUM_LEN, "%llu.%03llu", v / BENCH_MILLI,
+		 v % BENCH_MILLI);
+	return buf;
+}
+
+/*
+ * One line of the table, and the ratio lines' values for @name: the
+ * median of the repetitions' ratios in nanoseconds, the ratio of the
+ * picked costs in instructions.
+ */
 static void bench_report(const char *name, struct bench_ratio *q, u32 packets)
 {
-	u64 nat = div64_u64(bench_median(q->native_ns, reps), packets);
-	u64 vmb = div64_u64(bench_median(q->vmb_ns, reps), packets);
+	u64 nat = bench_pick(q->native_ns), fair = bench_pick(q->fair_ns);
+	u64 vmb = bench_pick(q->vmb_ns);
 	u64 med = bench_median(q->milli, reps);
+	u64 fmed = bench_median(q->fair_milli, reps);
+	char b[7][BENCH_NUM_LEN];
 
-	bench_out("| %-22s | %8llu | %8llu | %llu.%03llu | %llu.%03llu-%llu.%03llu |",
-		  name, nat, vmb, med / BENCH_MILLI, med % BENCH_MILLI,
-		  q->milli[0] / BENCH_MILLI, q->milli[0] % BENCH_MILLI,
-		  q->milli[reps - 1] / BENCH_MILLI,
-		  q->milli[reps - 1] % BENCH_MILLI);
+	if (insn) {
+		med = div64_u64(nat * BENCH_MILLI, max_t(u64, vmb, 1));
+		fmed = div64_u64(fair * BENCH_MILLI, max_t(u64, vmb, 1));
+	}
+	nat = bench_tenths(nat, packets);
+	fair = bench_tenths(fair, packets);
+	vmb = bench_tenths(vmb, packets);
+	bench_out("| %-28s | %10s | %10s | %10s | %s | %s | %s-%s |", name,
+		  bench_tenths_str(b[0], nat), bench_tenths_str(b[1], fair),
+		  bench_tenths_str(b[2], vmb), bench_milli_str(b[3], med),
+		  bench_milli_str(b[4], fmed),
+		  bench_milli_str(b[5], q->fair_milli[0]),
+		  bench_milli_str(b[6], q->fair_milli[reps - 1]));
 	if (!WARN_ON(bench_nlines >= ARRAY_SIZE(bench_lines))) {
 		strscpy(bench_lines[bench_nlines].name, name,
 			sizeof(bench_lines[0].name));
-		bench_lines[bench_nlines++].milli = med;
+		bench_lines[bench_nlines].milli = med;
+		bench_lines[bench_nlines++].fair_milli = fmed;
 	}
 }
 
+/*
+ * "ratio <case> <v>" against native and "ratio-fair <case> <v>" against
+ * the fair baseline; "ratio-insn" and "ratio-insn-fair" when counting
+ * instructions.
+ */
 static void bench_ratio_lines(void)
 {
+	const char *what = insn ? "ratio-insn" : "ratio";
+	char b[BENCH_NUM_LEN];
 	u32 i;
 
 	for (i = 0; i < bench_nlines; i++)
-		bench_out("ratio %s %llu.%03llu", bench_lines[i].name,
-			  bench_lines[i].milli / BENCH_MILLI,
-			  bench_lines[i].milli % BENCH_MILLI);
+		bench_out("%s %s %s", what, bench_lines[i].name,
+			  bench_milli_str(b, bench_lines[i].milli));
+	for (i = 0; i < bench_nlines; i++)
+		bench_out("%s-fair %s %s", what, bench_lines[i].name,
+			  bench_milli_str(b, bench_lines[i].fair_milli));
 }
 
 static void bench_table_head(const char *what)
 {
+	const char *unit = insn ? "insn/pkt" : "ns/pkt";
+
 	bench_out("%s", what);
-	bench_out("| %-22s | %8s | %8s | %5s | %11s |", "case", "native",
-		  "vmbkmcl", "ratio", "min-max");
-	bench_out("| %-22s | %8s | %8s | %5s | %11s |", "", "ns/pkt",
-		  "ns/pkt", "", "");
+	bench_out("| %-28s | %10s | %10s | %10s | %5s | %5s | %11s |", "case",
+		  "native", "fair", "vmbkmcl", "ratio", "fair", "fair min-max");
+	bench_out("| %-28s | %10s | %10s | %10s | %5s | %5s | %11s |", "",
+		  unit, unit, unit, "", "ratio", "");
 }
 
 static void bench_store(struct bench_ratio *q, u32 rep,
 			const struct bench_result *native,
+			const struct bench_result *fair,
 			const struct bench_result *vmb)
 {
 	q->native_ns[rep] = native->ns;
+	q->fair_ns[rep] = fair->ns;
 	q->vmb_ns[rep] = vmb->ns;
 	q->milli[rep] = bench_ratio_milli(native, vmb);
+	q->fair_milli[rep] = bench_ratio_milli(fair, vmb);
 }
 
 static int bench_rx_case(struct bench_fixture *f, u32 size, u32 batch,
-			 struct bench_ratio *q)
+			 bool comp, struct bench_ratio *q)
 {
 	struct bench_result r[BENCH_RX_NR];
-	int rep, k, ret;
+	int rep, k, i, ret;
 
 	/* rep -1 warms up and is not kept. */
 	for (rep = -1; rep < (int)reps; rep++) {
@@ -149,45 +245,52 @@ static int bench_rx_case(struct bench_fixture *f, u32 size, u32 batch,
 			enum bench_rx_who who = (rep + 1 + k) % BENCH_RX_NR;
 
 			ret = bench_rx_run(f, who, size, batch,
-					   BENCH_RUN_PACKETS, false, false,
+					   BENCH_RUN_PACKETS, comp, false,
 					   &r[who]);
 			if (ret)
 				return ret;
 		}
-		if (r[BENCH_RX_INLINE].sum != r[BENCH_RX_NATIVE].sum ||
-		    r[BENCH_RX_DEFERRED].sum != r[BENCH_RX_NATIVE].sum)
-			return -EILSEQ;
+		for (k = 0; k < BENCH_RX_NR; k++)
+			if (r[k].sum != r[BENCH_RX_NATIVE].sum)
+				return -EILSEQ;
 		if (rep < 0)
 			continue;
-		bench_store(&q[0], rep, &r[BENCH_RX_NATIVE],
-			    &r[BENCH_RX_INLINE]);
-		bench_store(&q[1], rep, &r[BENCH_RX_NATIVE],
-			    &r[BENCH_RX_DEFERRED]);
+		for (i = 0; i < BENCH_RX_CLIENTS; i++)
+			bench_store(&q[i], rep, &r[BENCH_RX_NATIVE],
+				    &r[BENCH_RX_FAIR], &r[BENCH_RX_INLINE + i]);
 	}
 	return 0;
 }
 
 static int bench_rx_all(struct bench_fixture *f, struct bench_ratio *q)
 {
-	char name[32];
-	u32 s, b, i;
+	char name[40];
+	u32 s, b, i, comp;
 	int ret;
 
-	bench_table_head("receive: native hv_pkt_iter loop vs vmbkmcl ProcessPacket");
+	bench_table_head("receive: hv_pkt_iter loop (native, fair) vs ProcessPacket");
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
-			ret = bench_rx_case(f, bench_sizes[s], bench_batches[b],
-					    q);
-			if (ret) {
-				bench_out("FAILED rx %uB b%u: %d", bench_sizes[s],
-					  bench_batches[b], ret);
-				return ret;
-			}
-			for (i = 0; i < 2; i++) {
-				snprintf(name, sizeof(name), "rx-%uB-b%u-%s",
-					 bench_sizes[s], bench_batches[b],
-					 bench_rx_names[BENCH_RX_INLINE + i]);
-				bench_report(name, &q[i], BENCH_RUN_PACKETS);
+			for (comp = 0; comp < 2; comp++) {
+				ret = bench_rx_case(f, bench_sizes[s],
+						    bench_batches[b], comp, q);
+				if (ret) {
+					bench_out("FAILED rx %uB b%u%s: %d",
+						  bench_sizes[s],
+						  bench_batches[b],
+						  comp ? " compreq" : "", ret);
+					return ret;
+				}
+				for (i = 0; i < BENCH_RX_CLIENTS; i++) {
+					snprintf(name, sizeof(name),
+						 "rx-%uB-b%u-%s%s",
+						 bench_sizes[s],
+						 bench_batches[b],
+						 comp ? "compreq-" : "",
+						 bench_rx_client_names[i]);
+					bench_report(name, &q[i],
+						     BENCH_RUN_PACKETS);
+				}
 			}
 		}
 	}
@@ -217,18 +320,18 @@ static int bench_tx_case(struct bench_fixture *f, u32 size, u32 batch,
 		}
 		if (rep >= 0)
 			bench_store(q, rep, &r[BENCH_TX_NATIVE],
-				    &r[BENCH_TX_VMBKMCL]);
+				    &r[BENCH_TX_FAIR], &r[BENCH_TX_VMBKMCL]);
 	}
 	return 0;
 }
 
 static int bench_tx_all(struct bench_fixture *f, struct bench_ratio *q)
 {
-	char name[32];
+	char name[40];
 	u32 s, b, c;
 	int ret;
 
-	bench_table_head("send: vmbus_sendpacket vs VmbPacketSend; tx-sync: round trips");
+	bench_table_head("send: vmbus_sendpacket (native, fair) vs VmbPacketSend");
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		for (c = 0; c < 2; c++) {
 			for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
@@ -290,26 +393,35 @@ static void bench_add(struct bench_result *sum, const struct bench_result *r)
 	sum->handler_runs += r->handler_runs;
 }
 
+/* The drivers the counting pass runs: fair counts what native does. */
+static const enum bench_rx_who bench_counted_rx[] = {
+	BENCH_RX_NATIVE, BENCH_RX_INLINE, BENCH_RX_DEFERRED,
+};
+
+static const enum bench_tx_who bench_counted_tx[] = {
+	BENCH_TX_NATIVE, BENCH_TX_VMBKMCL,
+};
+
 static int bench_count_config(struct bench_fixture *f, u32 size, u32 batch,
 			      struct bench_result *sum)
 {
 	struct bench_result r;
-	int who, comp, ret;
+	int i, comp, ret;
 
 	for (comp = 0; comp < 2; comp++) {
-		for (who = 0; who < BENCH_RX_NR; who++) {
-			ret = bench_rx_run(f, who, size, batch,
+		for (i = 0; i < ARRAY_SIZE(bench_counted_rx); i++) {
+			ret = bench_rx_run(f, bench_counted_rx[i], size, batch,
 					   BENCH_RUN_PACKETS, comp, true, &r);
 			if (ret)
 				return ret;
-			bench_add(&sum[BP_RX_NATIVE + 3 * comp + who], &r);
+			bench_add(&sum[BP_RX_NATIVE + 3 * comp + i], &r);
 		}
-		for (who = 0; who < BENCH_TX_NR; who++) {
-			ret = bench_tx_run(f, who, comp, size, batch,
-					   BENCH_RUN_PACKETS, true, &r);
+		for (i = 0; i < ARRAY_SIZE(bench_counted_tx); i++) {
+			ret = bench_tx_run(f, bench_counted_tx[i], comp, size,
+					   batch, BENCH_RUN_PACKETS, true, &r);
 			if (ret)
 				return ret;
-			bench_add(&sum[BP_TX_NATIVE + 2 * comp + who], &r);
+			bench_add(&sum[BP_TX_NATIVE + 2 * comp + i], &r);
 		}
 	}
 	return 0;
@@ -327,7 +439,7 @@ static void bench_out_per(const char *what, const char *path, u64 x, u64 y)
 static int bench_counters(struct bench_fixture *f, struct bench_result *sum)
 {
 	struct bench_result r;
-	u32 s, b, who;
+	u32 s, b, i;
 	int ret;
 
 	ret = bench_count_start();
@@ -340,10 +452,11 @@ static int bench_counters(struct bench_fixture *f, struct bench_result *sum)
 		for (b = 0; b < ARRAY_SIZE(bench_batches) && !ret; b++)
 			ret = bench_count_config(f, bench_sizes[s],
 						 bench_batches[b], sum);
-		for (who = 0; who < BENCH_TX_NR && !ret; who++) {
-			ret = bench_sync_run(f, who, bench_sizes[s],
+		for (i = 0; i < ARRAY_SIZE(bench_counted_tx) && !ret; i++) {
+			ret = bench_sync_run(f, bench_counted_tx[i],
+					     bench_sizes[s],
 					     BENCH_SYNC_REQUESTS, true, &r);
-			bench_add(&sum[BP_SYNC_NATIVE + who], &r);
+			bench_add(&sum[BP_SYNC_NATIVE + i], &r);
 		}
 	}
 	bench_count_stop();
@@ -389,6 +502,16 @@ static void bench_counter_lines(const struct bench_result *sum)
 #define BENCH_CAL_TRIES		5
 #define BENCH_CAL_SMALL		64
 
+/* Nanoseconds, or instructions under -icount shift=0 (see bench_now()). */
+static u64 bench_clock(void)
+{
+#ifdef CONFIG_X86
+	if (insn)
+		return rdtsc_ordered();
+#endif
+	return ktime_get_ns();
+}
+
 static noinline void bench_cal_nop(void *p)
 {
 	barrier();
@@ -404,12 +527,12 @@ static noinline void bench_cal_nop(void *p)
 	u32 __i, __try;							\
 									\
 	for (__try = 0; __try < BENCH_CAL_TRIES; __try++) {		\
-		__t0 = ktime_get_ns();					\
+		__t0 = bench_clock();					\
 		for (__i = 0; __i < BENCH_CAL_LOOPS; __i++) {		\
 			what;						\
 			barrier();					\
 		}							\
-		__best = min(__best, ktime_get_ns() - __t0);		\
+		__best = min(__best, bench_clock() - __t0);		\
 	}								\
 	div_u64(__best, BENCH_CAL_LOOPS);				\
 })
@@ -437,12 +560,13 @@ static void bench_calibrate(void)
 	atom = BENCH_CAL(atomic_inc(&a));
 	cp_small = BENCH_CAL(memcpy(dst, src, BENCH_CAL_SMALL));
 	cp_big = BENCH_CAL(memcpy(dst, src, BENCH_MAX_PAYLOAD));
-	bench_out("calibration, ns each: loop %llu call %llu indirect %llu",
-		  loop, call, icall);
-	bench_out("calibration, ns each: irqsave lock+unlock %llu atomic %llu",
-		  lck, atom);
-	bench_out("calibration, ns each: memcpy %uB %llu, %uB %llu",
-		  BENCH_CAL_SMALL, cp_small, BENCH_MAX_PAYLOAD, cp_big);
+	bench_out("calibration, %s each: loop %llu call %llu indirect %llu",
+		  bench_unit(), loop, call, icall);
+	bench_out("calibration, %s each: irqsave lock+unlock %llu atomic %llu",
+		  bench_unit(), lck, atom);
+	bench_out("calibration, %s each: memcpy %uB %llu, %uB %llu",
+		  bench_unit(), BENCH_CAL_SMALL, cp_small, BENCH_MAX_PAYLOAD,
+		  cp_big);
 }
 
 /* Interrupts per idle run. */
@@ -467,7 +591,8 @@ static int bench_idle(struct bench_fixture *f)
 			ns[who][rep] = div_u64(r.ns, BENCH_IDLE_RUNS);
 		}
 	}
-	bench_out("empty interrupt (ns, median): native %llu, vmbkmcl %llu",
+	bench_out("empty interrupt (%s, median): native %llu, vmbkmcl %llu",
+		  bench_unit(),
 		  bench_median(ns[BENCH_RX_NATIVE], reps),
 		  bench_median(ns[BENCH_RX_INLINE], reps));
 	return 0;
@@ -492,20 +617,25 @@ static int __init bench_init(void)
 		bench_out("FAILED setup");
 		goto out;
 	}
-	bench_out("start: %u repetitions of %u packets per case", reps,
-		  BENCH_RUN_PACKETS);
+	bench_use_insn_clock(insn);
+	bench_out("start: %u repetitions of %u packets per case, in %s",
+		  reps, BENCH_RUN_PACKETS,
+		  insn ? "guest instructions" : "guest nanoseconds");
 	bench_calibrate();
 	ret = bench_idle(f);
 	if (!ret)
 		ret = bench_rx_all(f, q);
 	if (!ret)
 		ret = bench_tx_all(f, q);
-	if (!ret)
+	/* Counts do not depend on the clock: the nanosecond boot has them. */
+	if (!ret && !insn)
 		ret = bench_counters(f, sum);
 	if (!ret) {
-		bench_counters_report(sum);
+		if (!insn)
+			bench_counters_report(sum);
 		bench_ratio_lines();
-		bench_counter_lines(sum);
+		if (!insn)
+			bench_counter_lines(sum);
 		bench_out("done");
 	}
 out:

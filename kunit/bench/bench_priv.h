@@ -14,7 +14,11 @@
 
 #include <linux/completion.h>
 #include <linux/hyperv.h>
+#include <linux/timekeeping.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
 
 #include "../simhost.h"
 #include "bench.h"
@@ -35,6 +39,13 @@
 /* Bounded waits: generous for TCG, short enough to fail a hung run. */
 #define BENCH_WAIT		msecs_to_jiffies(10000)
 
+/* Who the fixture's interrupts and sends go to. */
+enum bench_driver {
+	BENCH_DRV_NATIVE,
+	BENCH_DRV_FAIR,
+	BENCH_DRV_VMBKMCL,
+};
+
 enum bench_mode {
 	BENCH_MODE_IDLE,
 	BENCH_MODE_RX,
@@ -50,7 +61,9 @@ enum bench_mode {
  * @vmb_cb:	vmbkmcl's channel callback, which bench_irq() wraps.
  * @vmb_ctx:	its argument.
  * @mode:	what the run drives.
- * @native:	interrupts go to the native handler, not to vmbkmcl.
+ * @driver:	who interrupts and sends go to.
+ * @fair_packet: the fair driver's packet handler, called indirectly.
+ * @fair_completion: its completion handler, called indirectly.
  * @client:	how the vmbkmcl receive client completes.
  * @count:	the run counts allocations in its timed windows.
  * @irq_ns:	time spent in handlers.
@@ -80,7 +93,10 @@ struct bench_fixture {
 	void *vmb_ctx;
 
 	enum bench_mode mode;
-	bool native;
+	enum bench_driver driver;
+	void (*fair_packet)(struct bench_fixture *f, const void *buf, u32 len);
+	void (*fair_completion)(struct bench_fixture *f,
+				const struct vmpacket_descriptor *desc);
 	enum bench_rx_who client;
 	bool count;
 	u64 irq_ns;
@@ -106,8 +122,8 @@ struct bench_fixture {
 };
 
 /* bench_fixture.c */
-void bench_reset(struct bench_fixture *f, enum bench_mode mode, bool native,
-		 bool count, u64 target);
+void bench_reset(struct bench_fixture *f, enum bench_mode mode,
+		 enum bench_driver driver, bool count, u64 target);
 int bench_wait_irq(struct bench_fixture *f);
 int bench_host_write(struct bench_fixture *f, u64 seq, u32 payload,
 		     u16 flags);
@@ -119,11 +135,30 @@ void bench_native_completion(struct bench_fixture *f,
 
 /* bench_rx.c */
 void bench_native_irq(struct bench_fixture *f);
+void bench_fair_irq(struct bench_fixture *f);
+void bench_fair_packet(struct bench_fixture *f, const void *buf, u32 len);
 void bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 			  PVOID buf, UINT32 len, UINT32 flags);
 
 /* bench_tx.c */
 void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len);
+
+extern bool bench_insn;
+
+/*
+ * The bench's clock: guest nanoseconds, or under QEMU's -icount shift=0
+ * (bench_use_insn_clock()) the TSC, which QEMU then derives from the
+ * instruction counter itself: one tick per guest instruction, read
+ * precisely at the rdtsc.
+ */
+static inline u64 bench_now(void)
+{
+#ifdef CONFIG_X86
+	if (bench_insn)
+		return rdtsc_ordered();
+#endif
+	return ktime_get_ns();
+}
 
 /* bench_count.c */
 void bench_count_arm_cpu(bool on);

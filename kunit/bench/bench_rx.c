@@ -61,6 +61,56 @@ void bench_native_irq(struct bench_fixture *f)
 }
 
 /**
+ * bench_fair_packet() - the fair driver's packet handler.
+ * @f:   the fixture.
+ * @buf: the payload, in the iterator's buffer.
+ * @len: its bytes.
+ *
+ * What bench_process_packet() does for the inline client, minus KMCL's
+ * own calls.
+ *
+ * Context: softirq, called indirectly from bench_fair_irq().
+ */
+void bench_fair_packet(struct bench_fixture *f, const void *buf, u32 len)
+{
+	f->sum += bench_touch(buf, len);
+	f->packets++;
+}
+
+/**
+ * bench_fair_irq() - the native loop plus what the KMCL contract forces.
+ * @f: the fixture.
+ *
+ * bench_native_irq() with every packet handed to a handler through an
+ * indirect call, as ProcessPacket is, and every completion dispatched
+ * through one too, as a packet's completion routine is.  Completions are
+ * written when the host asks for them, as the native loop does.
+ *
+ * Context: softirq (the simhost tasklet), from bench_irq().
+ */
+void bench_fair_irq(struct bench_fixture *f)
+{
+	struct vmbus_channel *ch = f->ch;
+	struct vmpacket_descriptor *desc;
+
+	do {
+		hv_begin_read(&ch->inbound);
+		foreach_vmbus_pkt(desc, ch) {
+			if (desc->type == VM_PKT_COMP) {
+				f->fair_completion(f, desc);
+				continue;
+			}
+			f->fair_packet(f, hv_pkt_data(desc),
+				       hv_pkt_datalen(desc));
+			if (desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
+				WARN_ON_ONCE(vmbus_sendpacket(ch, NULL, 0,
+							      desc->trans_id,
+							      VM_PKT_COMP, 0));
+		}
+	} while (hv_end_read(&ch->inbound));
+}
+
+/**
  * bench_process_packet() - the vmbkmcl client's ProcessPacket.
  * @channel: the fixture's channel.
  * @packet:  the packet.
@@ -99,6 +149,13 @@ static void bench_complete_held(struct bench_fixture *f, u32 n, u64 *ns)
 	memmove(f->held, f->held + n, f->nheld * sizeof(f->held[0]));
 }
 
+static enum bench_driver bench_rx_driver(enum bench_rx_who who)
+{
+	if (who == BENCH_RX_NATIVE)
+		return BENCH_DRV_NATIVE;
+	return who == BENCH_RX_FAIR ? BENCH_DRV_FAIR : BENCH_DRV_VMBKMCL;
+}
+
 static bool bench_rx_args_ok(u32 payload, u32 batch, u32 packets)
 {
 	return payload >= sizeof(u64) && payload <= BENCH_MAX_PAYLOAD &&
@@ -125,7 +182,7 @@ static int bench_rx_batch(struct bench_fixture *f, u64 first, u32 batch,
 /**
  * bench_rx_run() - receive @packets packets, @batch per interrupt.
  * @f:          the fixture, idle.
- * @who:        the native loop or a vmbkmcl client.
+ * @who:        the native or fair loop, or a vmbkmcl client.
  * @payload:    payload bytes per packet, a multiple of 8.
  * @batch:      packets per interrupt, at most BENCH_MAX_BATCH.
  * @packets:    a multiple of @batch.
@@ -154,7 +211,7 @@ int bench_rx_run(struct bench_fixture *f, enum bench_rx_who who, u32 payload,
 	if (who >= BENCH_RX_NR || !bench_rx_args_ok(payload, batch, packets))
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	bench_reset(f, BENCH_MODE_RX, who == BENCH_RX_NATIVE, count, 0);
+	bench_reset(f, BENCH_MODE_RX, bench_rx_driver(who), count, 0);
 	f->client = who;
 	for (seq = 1; seq <= packets && !ret; seq += batch) {
 		ret = bench_rx_batch(f, seq, batch, payload, flags);
@@ -185,7 +242,7 @@ EXPORT_SYMBOL_GPL(bench_rx_run);
  * bench_idle_run() - @n interrupts on an empty ring: the fixed cost of
  * taking an interrupt, with nothing to deliver.
  * @f:   the fixture, idle.
- * @who: BENCH_RX_NATIVE or a vmbkmcl client (the same for both clients).
+ * @who: who takes the interrupt (the same for both vmbkmcl clients).
  * @n:   interrupts.
  * @r:   the result; @r->ns is handler time, @r->batches @n.
  *
@@ -200,7 +257,7 @@ int bench_idle_run(struct bench_fixture *f, enum bench_rx_who who, u32 n,
 	if (who >= BENCH_RX_NR || !n)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	bench_reset(f, BENCH_MODE_RX, who == BENCH_RX_NATIVE, false, 0);
+	bench_reset(f, BENCH_MODE_RX, bench_rx_driver(who), false, 0);
 	f->client = who;
 	for (i = 0; i < n; i++) {
 		simhost_interrupt(f->sh);

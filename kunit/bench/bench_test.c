@@ -2,9 +2,10 @@
 /*
  * vmbkmcl_bench_smoke: `make check` runs the bench engine for well under a
  * second, so that `make bench` cannot rot unnoticed.  It asserts what the
- * bench relies on, never a time: every path runs to the end, vmbkmcl
- * reads exactly the bytes the native loop reads, each side gets one
- * interrupt per batch, and the signals the host would see are equal.
+ * bench relies on, never a time: every path runs to the end, vmbkmcl and
+ * the fair baseline read exactly the bytes the native loop reads, each
+ * side gets one interrupt per batch, and the signals the host would see
+ * are equal.
  * Where the kernel can count allocations (CONFIG_KPROBES, as the test
  * kernel has), a planted allocation must be seen and an unplanted run must
  * show none.
@@ -50,6 +51,10 @@ static void receive_paths_read_what_native_reads(struct kunit *test)
 					(u64)SMOKE_PACKETS / SMOKE_BATCH);
 			KUNIT_EXPECT_GT(test, r[who].ns, 0ULL);
 		}
+		KUNIT_EXPECT_EQ(test, r[BENCH_RX_FAIR].sum,
+				r[BENCH_RX_NATIVE].sum);
+		KUNIT_EXPECT_EQ(test, r[BENCH_RX_FAIR].host_signals,
+				r[BENCH_RX_NATIVE].host_signals);
 		KUNIT_EXPECT_EQ(test, r[BENCH_RX_INLINE].sum,
 				r[BENCH_RX_NATIVE].sum);
 		KUNIT_EXPECT_EQ(test, r[BENCH_RX_DEFERRED].sum,

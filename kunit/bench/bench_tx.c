@@ -7,7 +7,9 @@
  * (untimed), and releases one interrupt whose handler takes them (timed).
  * The native driver keeps the minimum a driver needs to match completions
  * to requests: ids 1..batch and an in-flight flag each, checked before
- * use; it does not enable Linux's requestor.  The vmbkmcl client sends
+ * use; it does not enable Linux's requestor.  The fair driver is the
+ * same, its completions dispatched through an indirect call, as a KMCL
+ * packet's completion routine must be.  The vmbkmcl client sends
  * without completion from one packet object, since such a send is over
  * when VmbPacketSend returns, and with completion from one packet per
  * send in flight, as KMCL requires.
@@ -47,7 +49,7 @@ void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len)
 static int bench_send(struct bench_fixture *f, u32 i, bool completion,
 		      u32 payload)
 {
-	if (READ_ONCE(f->native)) {
+	if (READ_ONCE(f->driver) != BENCH_DRV_VMBKMCL) {
 		f->in_flight[i] = completion;
 		return vmbus_sendpacket(f->ch, f->tx_buf, payload,
 					completion ? i + 1 : 0,
@@ -90,6 +92,13 @@ static int bench_tx_batch(struct bench_fixture *f, bool completion,
 	return completion ? bench_wait_irq(f) : 0;
 }
 
+static enum bench_driver bench_tx_driver(enum bench_tx_who who)
+{
+	if (who == BENCH_TX_NATIVE)
+		return BENCH_DRV_NATIVE;
+	return who == BENCH_TX_FAIR ? BENCH_DRV_FAIR : BENCH_DRV_VMBKMCL;
+}
+
 static bool bench_tx_args_ok(u32 payload, u32 batch, u32 packets)
 {
 	return payload <= BENCH_MAX_PAYLOAD && batch &&
@@ -109,7 +118,7 @@ static void bench_tx_counters(struct bench_fixture *f, u64 interrupts,
 /**
  * bench_tx_run() - send @packets packets, the host reading @batch at once.
  * @f:          the fixture, idle.
- * @who:        vmbus_sendpacket() or VmbPacketSend().
+ * @who:        vmbus_sendpacket() (native or fair) or VmbPacketSend().
  * @completion: ask for a completion of each; the host writes them per
  *              batch, and the run takes them in one interrupt.
  * @payload:    payload bytes.
@@ -117,7 +126,8 @@ static void bench_tx_counters(struct bench_fixture *f, u64 interrupts,
  * @packets:    a multiple of @batch.
  * @count:      count allocations in the timed windows.
  * @r:          the result; @r->packets counts completion routines run
- *              (vmbkmcl) or completions matched (native, when asked).
+ *              (vmbkmcl) or completions matched (native and fair, when
+ *              asked), else sends.
  *
  * Context: process context; sleeps.
  * Return: 0, -EINVAL for bad arguments, or the failure of the run.
@@ -136,13 +146,13 @@ int bench_tx_run(struct bench_fixture *f, enum bench_tx_who who,
 	if (who >= BENCH_TX_NR || !bench_tx_args_ok(payload, batch, packets))
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	bench_reset(f, BENCH_MODE_TX, who == BENCH_TX_NATIVE, count, 0);
+	bench_reset(f, BENCH_MODE_TX, bench_tx_driver(who), count, 0);
 	for (sent = 0; sent < packets && !ret; sent += batch) {
 		ret = bench_tx_batch(f, completion, payload, batch, &thread_ns);
 		r->batches++;
 	}
 	r->ns = thread_ns + f->irq_ns;
-	r->packets = who == BENCH_TX_NATIVE && !completion ? sent :
+	r->packets = who != BENCH_TX_VMBKMCL && !completion ? sent :
 		     f->completions;
 	bench_tx_counters(f, interrupts, signals, allocs, r);
 	if (!ret && r->packets != packets)
@@ -163,7 +173,7 @@ static int bench_round_trip(struct bench_fixture *f, u32 payload)
 	NTSTATUS status;
 	int ret;
 
-	if (!READ_ONCE(f->native)) {
+	if (READ_ONCE(f->driver) == BENCH_DRV_VMBKMCL) {
 		const u32 flags = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 
 		status = VmbChannelSendSynchronousRequest(f->channel, f->tx_buf,
@@ -192,7 +202,8 @@ static int bench_round_trip(struct bench_fixture *f, u32 payload)
  * bench_sync_run() - @requests synchronous round trips, one at a time.
  * @f:        the fixture, idle.
  * @who:      VmbChannelSendSynchronousRequest(), or vmbus_sendpacket()
- *            and a wait for the completion the handler signals.
+ *            and a wait for the completion the handler signals (native,
+ *            or fair: the completion dispatched indirectly).
  * @payload:  request payload bytes.
  * @requests: round trips.
  * @count:    count allocations in the timed windows.
@@ -215,7 +226,7 @@ int bench_sync_run(struct bench_fixture *f, enum bench_tx_who who,
 	if (who >= BENCH_TX_NR || payload > BENCH_MAX_PAYLOAD || !requests)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	bench_reset(f, BENCH_MODE_SYNC, who == BENCH_TX_NATIVE, count, 0);
+	bench_reset(f, BENCH_MODE_SYNC, bench_tx_driver(who), count, 0);
 	if (who == BENCH_TX_VMBKMCL)
 		simhost_set_notify(f->sh, bench_host_notify, f);
 	for (i = 0; i < requests && !ret; i++) {

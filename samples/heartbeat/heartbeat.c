@@ -11,6 +11,15 @@
  *
  * Packets of a channel are delivered one at a time (KMCL never overlaps a
  * channel's callbacks), so one message buffer per device suffices.
+ *
+ * Replies are inband packets carrying the request's VMBus transaction id,
+ * as Linux's hv_utils (vmbus_sendpacket(..., requestid, ...)) and
+ * FreeBSD's vmbus_ic_sendresp() answer the same host; id 0 is for
+ * unsolicited messages.  KMCL V1 hides the id, so the sample uses
+ * vmbkmcl's two extensions for it.
+ *
+ * Binding: heartbeat.h.  Without claim_heartbeat=1 the sample serves only
+ * its own class, so it never races hv_utils for the host's heartbeat.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -18,10 +27,16 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 #include <vmbkmcl/vmbkmcl_driver.h>
 
+#include "heartbeat.h"
 #include "icmsg.h"
 
 #define HB_MAX_MSG		1024
 #define HB_RING_PAGES		3
+
+static bool claim_heartbeat;
+module_param(claim_heartbeat, bool, 0444);
+MODULE_PARM_DESC(claim_heartbeat,
+		 "serve Hyper-V's heartbeat class, which hv_utils serves otherwise (default: only the sample's own class)");
 
 /* Newest first: the first one the host also offers wins. */
 static const struct icm_version hb_framework_versions[] = {
@@ -36,6 +51,7 @@ static const struct icm_version hb_msg_versions[] = {
  * struct hb_device - one heartbeat device.
  * @channel:    its KMCL channel.
  * @msg:        the message being answered.
+ * @request_id: its VMBus transaction id, which the reply carries.
  * @framework:  negotiated framework version.
  * @version:    negotiated heartbeat version.
  * @heartbeats: heartbeats answered.
@@ -44,6 +60,7 @@ static const struct icm_version hb_msg_versions[] = {
 struct hb_device {
 	VMBCHANNEL channel;
 	u8 msg[HB_MAX_MSG];
+	u64 request_id;
 	struct icm_version framework;
 	struct icm_version version;
 	u64 heartbeats;
@@ -117,8 +134,11 @@ static void hb_answer(struct hb_device *hb, u32 len)
 {
 	VMBPACKET reply = VmbPacketAllocate(hb->channel);
 
+	if (!reply)
+		return;
+	vmbkmcl_packet_set_reply_id(reply, hb->request_id);
 	/* The default routine frees the packet once it is on the ring. */
-	if (!reply || !NT_SUCCESS(VmbPacketSend(reply, hb->msg, len, NULL, 0)))
+	if (!NT_SUCCESS(VmbPacketSend(reply, hb->msg, len, NULL, 0)))
 		VmbPacketFree(reply);
 }
 
@@ -130,6 +150,7 @@ static VOID hb_process_packet(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 	u32 len = min_t(u32, BufferLength, sizeof(hb->msg)), reply = 0;
 
 	memcpy(hb->msg, Buffer, len);
+	hb->request_id = vmbkmcl_packet_transaction_id(Packet);
 	VmbChannelPacketComplete(Packet, NULL, 0);
 
 	if (len >= sizeof(*m)) {
@@ -204,21 +225,31 @@ static void hb_remove(struct hv_device *dev)
 	kfree(hb);
 }
 
-static const struct hv_vmbus_device_id hb_ids[] = {
-	{ HV_HEART_BEAT_GUID, },
+/*
+ * No MODULE_DEVICE_TABLE: a modalias for the heartbeat class would have
+ * udev load the sample for the host's heartbeat, racing hv_utils.
+ */
+static const struct hv_vmbus_device_id hb_sample_ids[] = {
+	{ .guid = HB_SAMPLE_CLASS_GUID },
 	{ },
 };
-MODULE_DEVICE_TABLE(vmbus, hb_ids);
+
+static const struct hv_vmbus_device_id hb_hyperv_ids[] = {
+	{ .guid = HB_HYPERV_CLASS_GUID },
+	{ },
+};
 
 static struct vmbkmcl_client_driver hb_driver = {
 	.name = "vmbkmcl_heartbeat",
-	.id_table = hb_ids,
 	.add = hb_add,
 	.remove = hb_remove,
 };
 
 static int __init hb_init(void)
 {
+	hb_driver.id_table = claim_heartbeat ? hb_hyperv_ids : hb_sample_ids;
+	if (claim_heartbeat)
+		pr_info("heartbeat: claiming Hyper-V's heartbeat class (claim_heartbeat=1)\n");
 	return vmbkmcl_register_client_driver(&hb_driver);
 }
 
