@@ -14,9 +14,8 @@ static struct hvhost_oracle hvhost_oracle_answers;
 /**
  * hvhost_oracle() - what hv_utils answered, for comparison.
  *
- * Filled by the vmbkmcl_hvutils suite, read by vmbkmcl_hvpath's.
- *
- * Return: the record; its @valid says whether hv_utils ran.
+ * Return: the record vmbkmcl_hvutils fills and vmbkmcl_hvpath reads; its
+ * @valid says whether hv_utils ran.
  */
 struct hvhost_oracle *hvhost_oracle(void)
 {
