@@ -151,19 +151,34 @@ static VOID rec_closed(VMBCHANNEL channel)
  */
 int recorder_init(struct recorder *r, struct simhost *sh, u32 cap)
 {
+	r->sh = sh;
+	return recorder_init_dev(r, simhost_device(sh), cap);
+}
+EXPORT_SYMBOL_GPL(recorder_init);
+
+/**
+ * recorder_init_dev() - allocate a recording channel on any device.
+ * @r:   zeroed recorder; @r->sh is left as the caller set it (NULL for a
+ *       device on real hv_vmbus, where there is no simhost to settle).
+ * @dev: the device, e.g. one real hv_vmbus probed on the emulated host.
+ * @cap: as for recorder_init().
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or -ENOMEM.
+ */
+int recorder_init_dev(struct recorder *r, struct hv_device *dev, u32 cap)
+{
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS cb;
 
 	spin_lock_init(&r->lock);
 	init_waitqueue_head(&r->wq);
-	r->sh = sh;
 	r->cap = cap;
 	r->events = kvcalloc(cap, sizeof(*r->events), GFP_KERNEL);
 	r->held = kvcalloc(cap, sizeof(*r->held), GFP_KERNEL);
 	r->held_buf = kvcalloc(cap, sizeof(*r->held_buf), GFP_KERNEL);
 	r->done = kvcalloc(cap, sizeof(*r->done), GFP_KERNEL);
 	if (!r->events || !r->held || !r->held_buf || !r->done ||
-	    !NT_SUCCESS(VmbChannelAllocate(simhost_device(sh), FALSE,
-					   &r->channel)))
+	    !NT_SUCCESS(VmbChannelAllocate(dev, FALSE, &r->channel)))
 		goto err;
 
 	VmbChannelSetPointer(r->channel, r);
@@ -182,7 +197,7 @@ err:
 	recorder_destroy(r);
 	return -ENOMEM;
 }
-EXPORT_SYMBOL_GPL(recorder_init);
+EXPORT_SYMBOL_GPL(recorder_init_dev);
 
 /**
  * recorder_enable() - enable the channel and let it settle.
@@ -198,7 +213,8 @@ NTSTATUS recorder_enable(struct recorder *r)
 {
 	NTSTATUS status = VmbChannelEnable(r->channel);
 
-	simhost_sync(r->sh);
+	if (r->sh)
+		simhost_sync(r->sh);
 	return status;
 }
 EXPORT_SYMBOL_GPL(recorder_enable);

@@ -108,6 +108,7 @@ struct recorder {
 };
 
 int recorder_init(struct recorder *r, struct simhost *sh, u32 cap);
+int recorder_init_dev(struct recorder *r, struct hv_device *dev, u32 cap);
 NTSTATUS recorder_enable(struct recorder *r);
 void recorder_destroy(struct recorder *r);
 struct simhost *recorder_kunit_start(struct kunit *test, struct recorder *r,

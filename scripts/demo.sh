@@ -1,23 +1,46 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: boot the test kernel with vmbkmcl, the simulated host and the
-# sample ports, let the demo host drive them, unload everything, and print
-# what happened.  The storage sample gets a disk from a simulated storage
-# controller: the guest makes an ext2 filesystem on it, writes a file and
-# reads it back, measures the disk with dd, shows its I/O counts, and the
-# host rescinds it.
+# make demo: boot the test kernel with vmbkmcl and the sample ports, let a
+# host drive them, unload everything, and print what happened.  The
+# storage sample gets a disk from a simulated storage controller: the guest
+# makes an ext2 filesystem on it, writes a file and reads it back, measures
+# the disk with dd, shows its I/O counts, and the host rescinds it.
 #
-# In:  the source tree; QEMU_* knobs as scripts/qemu-run.sh takes them.
-# Out: the transcript (lines the demo host, the samples and vmbkmcl
-#      printed), build/demo/console.log; exit 0 only if every module loaded
-#      and unloaded and the kernel reported no BUG, WARNING or Oops.
+# By default the host is the emulated Hyper-V (kunit/hvemu/, hvemu=1): the
+# real hv_vmbus negotiates with it, gets its offers, probes the samples
+# through vmbkmcl's hv_driver, and the samples open their channels with
+# real GPADL and OPENCHANNEL messages; the host rescinds each device.
+# DEMO_HOST=simhost runs the older demo on the simulated host instead.
+#
+# In:  the source tree; DEMO_HOST (hvemu or simhost); QEMU_* knobs as
+#      scripts/qemu-run.sh takes them.
+# Out: the transcript (lines the demo host, the samples, vmbkmcl, hv_vmbus
+#      and hvemu printed), build/demo/console.log; exit 0 only if every
+#      module loaded and unloaded and the kernel reported no BUG, WARNING
+#      or Oops.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/build/demo
-mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo vmbkmcl_demo
-	vmbkmcl_vstor vmbkmcl_demo_vstor)
+case ${DEMO_HOST:-hvemu} in
+hvemu)
+	# The storage controller is simulated (simhost) in either boot.
+	mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_hvhost vmbkmcl_heartbeat
+		vmbkmcl_echo vmbkmcl_hvdemo vmbkmcl_vstor vmbkmcl_demo_vstor)
+	export QEMU_HVEMU=1
+	# No hv_utils here: the sample serves Hyper-V's heartbeat class.
+	export INSMOD_ARGS="vmbkmcl_heartbeat.ko:claim_heartbeat=1 ${INSMOD_ARGS:-}"
+	;;
+simhost)
+	mods=(vmbkmcl vmbkmcl_simhost vmbkmcl_heartbeat vmbkmcl_echo
+		vmbkmcl_demo vmbkmcl_vstor vmbkmcl_demo_vstor)
+	;;
+*)
+	echo "demo: DEMO_HOST is hvemu or simhost" >&2
+	exit 2
+	;;
+esac
 
 "$here/scripts/deps.sh"
 kdir=$("$here/scripts/testkernel.sh")
@@ -45,7 +68,8 @@ rc=0
 "$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$out/initramfs.cpio.gz" "$out" || rc=$?
 
-tr -d '\r' < "$out/console.log" | grep -E '^(demo|heartbeat|echo|vmbkmcl|vstor)[:-]|vstor[0-9]*: ' |
+tr -d '\r' < "$out/console.log" |
+	grep -E '^(demo|heartbeat|echo|vmbkmcl|vstor|hv_vmbus|hvemu|Hyper-V)[:-]|vstor[0-9]*: |Hypervisor detected' |
 	grep -v 'loading out-of-tree module' || true
 
 fail=()

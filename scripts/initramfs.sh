@@ -3,7 +3,9 @@
 #
 # Pack a busybox initramfs that loads kernel modules in order and powers off.
 #
-# In:  OUT, then the .ko files in load order.
+# In:  OUT, then the .ko files in load order; an argument rmmod:NAME
+#      unloads module NAME at that point instead ("rmmod-failed NAME" on
+#      ttyS1 if it cannot).
 # Out: OUT, a gzipped newc cpio.  Its /init mounts proc, sysfs, devtmpfs and
 #      debugfs, insmods each module (KUnit suites run inside insmod), then
 #      writes the verdict to /dev/ttyS1, the harness's dedicated port:
@@ -30,6 +32,9 @@ mkdir -p "$staging"/{bin,dev,proc,sys,tmp,lib/modules}
 cp /bin/busybox "$staging/bin/busybox"
 : > "$staging/modules.list"
 for ko in "$@"; do
+	case $ko in
+	rmmod:*) echo "$ko" >> "$staging/modules.list"; continue ;;
+	esac
 	cp "$ko" "$staging/lib/modules/"
 	basename "$ko" >> "$staging/modules.list"
 done
@@ -49,6 +54,12 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 for m in $(cat /modules.list); do
+	case $m in
+	rmmod:*)
+		rmmod "${m#rmmod:}" || echo "rmmod-failed ${m#rmmod:}" > /dev/ttyS1
+		continue
+		;;
+	esac
 	args=$(grep "^$m " /insmod.args | cut -d' ' -f2- | tr '\n' ' ')
 	# shellcheck disable=SC2086 # one word per parameter
 	insmod "/lib/modules/$m" $args || echo "insmod-failed $m" > /dev/ttyS1

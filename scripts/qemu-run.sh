@@ -24,6 +24,15 @@ extra=(${QEMU_ARGS:-})
 mkdir -p "$outdir"
 rm -f "$outdir/console.log" "$outdir/verdict"
 
+hvemu_args=()
+append=${QEMU_APPEND:-}
+if [ "${QEMU_HVEMU:-0}" = 1 ]; then
+	"$(dirname "$0")/../kunit/hvemu/vmbus-ssdt.sh" "$outdir/vmbus-ssdt.aml"
+	hvemu_args=(-acpitable
+		"sig=SSDT,oem_id=VMBKML,oem_table_id=HVEMU,data=$outdir/vmbus-ssdt.aml")
+	append="hvemu=1 $append"
+fi
+
 exec timeout -k 10 "$limit" qemu-system-x86_64 \
 	-accel "$accel" -m "$mem" -smp "$smp" -nodefaults -display none -no-reboot \
 	-chardev "file,id=console,path=$outdir/console.log" \
@@ -31,5 +40,5 @@ exec timeout -k 10 "$limit" qemu-system-x86_64 \
 	-chardev "file,id=verdict,path=$outdir/verdict" \
 	-serial chardev:verdict \
 	${extra[@]+"${extra[@]}"} \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 ${QEMU_APPEND:-}"
+	-kernel "$kernel" -initrd "$initrd" "${hvemu_args[@]}" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 $append"

@@ -8,14 +8,16 @@
 #      /usr/src/linux-source-6.1.tar.xz.  JOBS (nproc) parallel make jobs.
 # Out: on stdout, the path of a built kernel tree holding
 #      arch/x86/boot/bzImage and Module.symvers, ready for `make M=`.
+#      The tree carries the emulated Hyper-V (kunit/hvemu/install.sh),
+#      inert unless the kernel is booted with hvemu=1.
 #
 # The tree is cached under $VMBKMCL_CACHE/kernel-<hash>, the hash covering
-# the source package version, the fragments and RECIPE (bump it when the
+# the source package version, the fragments, kunit/hvemu/ and RECIPE (bump it when the
 # build steps below change what gets built).  A tree is used only once its
 # .complete stamp exists, so an interrupted build is redone.
 set -euo pipefail
 
-RECIPE=1
+RECIPE=2
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VMBKMCL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmbkmcl}
@@ -27,7 +29,10 @@ if [ $# -eq 0 ]; then
 fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$( { echo "$srcver $RECIPE"; cat "$@"; } | sha256sum | cut -c1-16)
+hvemu=$here/kunit/hvemu
+key=$( { echo "$srcver $RECIPE"; cat "$@";
+	(cd "$hvemu" && find . -type f | LC_ALL=C sort | xargs cat); } |
+	sha256sum | cut -c1-16)
 dir=$cache/kernel-$key
 tree=$dir/linux
 
@@ -52,6 +57,7 @@ log "building linux-source $srcver ($key) in $dir, a few minutes on 2 cores"
 start=$(date +%s)
 tar -C "$dir" -xaf "$tarball"
 mv "$dir"/linux-source-* "$tree"
+"$hvemu/install.sh" "$tree"
 
 cat "$@" > "$dir/fragment.config"
 buildlog=$dir/build.log
