@@ -483,6 +483,28 @@ static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 }
 
+/*
+ * Found by this suite: a host may signal the channel as soon as it
+ * accepted the open, before the guest's vmbus_open() has returned.
+ * hv_vmbus then runs the channel callback, and vmb_rx_batch() used to
+ * dereference c->vmbus, which the backend sets only after vmbus_open()
+ * returns: a NULL-pointer oops in softirq.  The runner now stays shut
+ * until vmb_rx_open().  The heartbeat IC host speaks first, at once.
+ */
+static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u32 len;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
+	len = hvic_negotiate(f->msg, 1);
+	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+}
+
 static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(enable_opens_through_gpadl_and_openchannel),
 	KUNIT_CASE(disable_closes_and_tears_the_ring_gpadl_down),
@@ -497,6 +519,7 @@ static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(echo_sample_echoes_through_real_rings),
 	KUNIT_CASE(second_channel_on_the_device_is_refused_first_keeps_traffic),
 	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
+	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
 	{}
 };
 
@@ -517,29 +540,6 @@ MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
 				   " (known_defects=1 runs it)");	\
 	} while (0)
 
-
-/*
- * Found by this suite, not yet in issue 12: a host may signal the channel
- * as soon as it accepted the open, before the guest's vmbus_open() has
- * returned.  hv_vmbus then runs the channel callback, and vmbkmcl's
- * vmb_rx_batch() dereferences c->vmbus, which the backend sets only after
- * vmbus_open() returns: a NULL-pointer oops in softirq.  The heartbeat IC
- * host speaks first, at once.
- */
-static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
-{
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
-
-	KNOWN_DEFECT(test, "(new: callback before vmbus_open() returns)");
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
-}
 
 /*
  * Issue 12 item 13 (the sample's wire behaviour against hv_utils'): its
@@ -565,7 +565,6 @@ static void heartbeat_sample_negotiates_like_hv_utils(struct kunit *test)
 
 static struct kunit_case hvpath_issue12_cases[] = {
 	KUNIT_CASE(heartbeat_sample_negotiates_like_hv_utils),
-	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
 	{}
 };
 

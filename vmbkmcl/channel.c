@@ -468,6 +468,7 @@ static NTSTATUS vmb_channel_open(struct vmb_channel *c)
 			   c->rx.buf_size, vmb_rx_interrupt, c, &c->vmbus);
 	if (ret)
 		goto err_rx_teardown;
+	vmb_rx_open(c);
 	vmb_tx_set_open(c, true);
 	/* Sends queued while closed go first, in order. */
 	if (READ_ONCE(c->tx.queued))

@@ -57,12 +57,40 @@
 static void vmb_rx_kick_locked(struct vmb_channel *c)
 {
 	lockdep_assert_held(&c->rx.lock);
-	if (c->rx.shut)
+	if (c->rx.shut) {
+		/* Still opening: vmb_rx_open() takes this kick up. */
+		c->rx.rerun = true;
 		return;
+	}
 	if (c->rx.passive)
 		queue_work(system_wq, &c->rx.work);
 	else
 		c->ops->kick(c->vmbus);
+}
+
+/**
+ * vmb_rx_open() - let the runner at the rings the backend just opened.
+ * @c: the channel; @c->vmbus is set.
+ *
+ * A host may signal as soon as it accepted the open, so hv_vmbus can run
+ * the channel callback before vmbus_open() has returned and before
+ * @c->vmbus is set: until now the runner stayed shut and only noted the
+ * interrupt (vmb_rx_enter() sets @rerun), which is taken up here.  The
+ * lock orders the store of @c->vmbus before any runner reads it.
+ *
+ * Context: process context, after a successful backend open.
+ */
+void vmb_rx_open(struct vmb_channel *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rx.lock, flags);
+	c->rx.shut = false;
+	if (c->rx.rerun) {
+		c->rx.rerun = false;
+		vmb_rx_kick_locked(c);
+	}
+	spin_unlock_irqrestore(&c->rx.lock, flags);
 }
 
 void vmb_rx_kick(struct vmb_channel *c)

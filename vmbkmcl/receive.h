@@ -13,6 +13,7 @@
 #define VMB_PKT_TRAILER		sizeof(u64)
 
 /* receive.c */
+void vmb_rx_open(struct vmb_channel *c);
 void vmb_rx_kick(struct vmb_channel *c);
 void vmb_rx_work(struct work_struct *work);
 

@@ -223,7 +223,8 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->rerun = false;
 	rx->batch_count = 0;
 	rx->nstash = 0;
-	rx->shut = false;
+	/* No runner until vmb_rx_open(): the rings are not published yet. */
+	rx->shut = true;
 	rx->stop = VMB_RX_STOP_STARTING |
 		   (c->pause_on_enable ? VMB_RX_STOP_PAUSED : 0);
 	vmb_verifier_add_slots(rx->slots, rx->nslots);
