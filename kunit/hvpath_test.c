@@ -517,7 +517,6 @@ MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
 				   " (known_defects=1 runs it)");	\
 	} while (0)
 
-
 /*
  * Found by this suite, not yet in issue 12: a host may signal the channel
  * as soon as it accepted the open, before the guest's vmbus_open() has
