@@ -540,7 +540,6 @@ MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
 				   " (known_defects=1 runs it)");	\
 	} while (0)
 
-
 /*
  * Issue 12 item 13 (the sample's wire behaviour against hv_utils'): its
  * negotiation reply is shorter than hv_utils' (48 bytes against the 56 of
