@@ -15,7 +15,16 @@
 # the source package version, the fragments, kunit/hvemu/ and RECIPE (bump it when the
 # build steps below change what gets built).  A tree is used only once its
 # .complete stamp exists, so an interrupted build is redone.
+#
+# VMBKMCL_KDIR, if set, names a built tree to use instead (a developer's
+# copy being rebuilt incrementally while working on kunit/hvemu/); the
+# cache is then not touched.  Never set in CI.
 set -euo pipefail
+
+if [ -n "${VMBKMCL_KDIR:-}" ]; then
+	echo "$VMBKMCL_KDIR"
+	exit 0
+fi
 
 RECIPE=2
 
