@@ -48,6 +48,8 @@
  * per this many packets rather than once per packet.
  */
 #define VMB_RX_STASH			16
+/* The ring's trailer after every packet: the previous read index. */
+#define VMB_PKT_TRAILER			sizeof(u64)
 
 enum vmb_channel_state {
 	VMB_CHANNEL_ALLOCATED,	/* init setters allowed */
@@ -296,6 +298,47 @@ struct vmb_channel {
 static inline bool vmb_tx_drain_pending(struct vmb_channel *c)
 {
 	return READ_ONCE(c->tx.queued) || READ_ONCE(c->tx.armed);
+}
+
+/*
+ * The outbound FIFO's helpers every send and every completion calls,
+ * inline (outbound.c has the rest).
+ */
+
+/* pending_send_sz for a packet of @pktlen bytes, descriptor included: the
+ * padded packet and its trailer, plus one 8-byte unit, as the ring wants
+ * strictly more room than it writes (full would look empty) and the host
+ * signals as soon as free space reaches pending_send_sz.
+ */
+static inline u32 vmb_out_space(u32 pktlen)
+{
+	return ALIGN(pktlen, sizeof(u64)) + VMB_PKT_TRAILER + sizeof(u64);
+}
+
+/* Can an entry needing @space ever be written?  The ring's data area is
+ * what vmbus_open() gets, less its header; fixed from the first Enable.
+ */
+static inline bool vmb_out_fits(struct vmb_channel *c, u32 space)
+{
+	return space <= c->out_ring_pages << PAGE_SHIFT;
+}
+
+/* Tell a backend that watches writes about one.  @ch is the open
+ * vmbus_channel, read under vmb_tx.lock with the write: a close may clear
+ * @c->vmbus once the lock is dropped.
+ */
+static inline void vmb_out_notify(struct vmb_channel *c,
+				  struct vmbus_channel *ch)
+{
+	if (c->ops->notify)
+		c->ops->notify(ch);
+}
+
+/* Must a new entry queue behind others?  True while anything waits. */
+static inline bool vmb_out_busy_locked(struct vmb_channel *c)
+{
+	lockdep_assert_held(&c->tx.lock);
+	return !list_empty(&c->tx.queue);
 }
 
 /* receive.c */

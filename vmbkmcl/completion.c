@@ -120,24 +120,15 @@ static bool vmb_rx_queue_completion_locked(struct vmb_channel *c,
 	return vmb_out_queue_locked(c, &p->tx_entry);
 }
 
-/**
- * VmbChannelPacketComplete() - retire a received packet.
- * @PacketCompletionContext: the packet ProcessPacket was given.
- * @PacketCompletionBuffer: completion payload, sent only if the host
- *	requested a completion; may be NULL with @BufSize 0, and may point
- *	into the packet's own buffer.
- * @BufSize: payload bytes, at most the channel's maximum packet size.
- *
- * The packet's buffer is invalid once this returns.  Completions reach the
- * host in the order they are made; one that finds the outgoing ring full
- * waits inside vmbkmcl and is sent when the host frees space.
- *
- * Context: any context up to softirq; does not sleep.
+/*
+ * Everything VmbChannelPacketComplete() does but the common case: a
+ * completion the host asked for, one from another context, the verifier.
+ * Out of line, so the common case costs no stack frame.
  */
-void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
-			      PVOID PacketCompletionBuffer, UINT32 BufSize)
+static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
+				     void *PacketCompletionBuffer,
+				     u32 BufSize)
 {
-	struct vmb_rx_packet *p = PacketCompletionContext;
 	struct vmb_channel *c;
 	unsigned long flags;
 	bool kick;
@@ -196,6 +187,39 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	wake_up(&c->rx.idle);
 	if (kick)
 		vmb_rx_kick(c);
+}
+
+/**
+ * VmbChannelPacketComplete() - retire a received packet.
+ * @PacketCompletionContext: the packet ProcessPacket was given.
+ * @PacketCompletionBuffer: completion payload, sent only if the host
+ *	requested a completion; may be NULL with @BufSize 0, and may point
+ *	into the packet's own buffer.
+ * @BufSize: payload bytes, at most the channel's maximum packet size.
+ *
+ * The packet's buffer is invalid once this returns.  Completions reach the
+ * host in the order they are made; one that finds the outgoing ring full
+ * waits inside vmbkmcl and is sent when the host frees space.
+ *
+ * Context: any context up to softirq; does not sleep.
+ */
+void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
+			      PVOID PacketCompletionBuffer, UINT32 BufSize)
+{
+	struct vmb_rx_packet *p = PacketCompletionContext;
+
+	/* The common case: inside its own ProcessPacket, no completion to
+	 * write, the verifier off.  A packet still being delivered cannot
+	 * have been completed before, so the double-completion check
+	 * vmb_verify_rx_packet() makes holds already.
+	 */
+	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested &&
+		   vmb_rx_completing_own(p))) {
+		trace_vmbkmcl_packet_completed(p->channel, p->trans_id, BufSize);
+		WRITE_ONCE(p->state, VMB_RX_RETIRED);
+		return;
+	}
+	vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
 

@@ -23,46 +23,6 @@
 /* Host interrupts to drain the queue come when 1/4 of the ring is free. */
 #define VMB_OUT_WATERMARK_DIV	4
 
-/**
- * vmb_out_space() - pending_send_sz for a packet of @pktlen bytes.
- * @pktlen: descriptor and data, before padding.
- *
- * The padded packet and its trailer, plus one 8-byte unit: the ring wants
- * strictly more room than it writes (full would look empty) and the host
- * signals as soon as free space reaches pending_send_sz.
- *
- * Return: the threshold in bytes.
- */
-u32 vmb_out_space(u32 pktlen)
-{
-	return ALIGN(pktlen, sizeof(u64)) + VMB_PKT_TRAILER + sizeof(u64);
-}
-
-/**
- * vmb_out_fits() - can an entry needing @space ever be written?
- * @c:     a channel enabled at least once: its ring size is fixed.
- * @space: its pending_send_sz.
- *
- * Return: true if the outbound ring is large enough.
- */
-bool vmb_out_fits(struct vmb_channel *c, u32 space)
-{
-	/* The ring's data area: what vmbus_open() gets, less its header. */
-	return space <= c->out_ring_pages << PAGE_SHIFT;
-}
-
-/**
- * vmb_out_notify() - tell a backend that watches writes about one.
- * @c:  the channel.
- * @ch: its open vmbus_channel, read under vmb_tx.lock with the write: a
- *      close may clear @c->vmbus once the lock is dropped.
- */
-void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch)
-{
-	if (c->ops->notify)
-		c->ops->notify(ch);
-}
-
 /* The outbound pending_send_sz, and its shadow the runner reads. */
 static void vmb_out_set_threshold(struct vmb_channel *c, u32 space)
 {
@@ -95,18 +55,6 @@ static bool vmb_out_arm_locked(struct vmb_channel *c)
 	 */
 	virt_mb();
 	return hv_get_bytes_to_write(out) >= head->space;
-}
-
-/**
- * vmb_out_busy_locked() - must a new entry queue behind others?
- * @c: the channel.
- *
- * Return: true while anything waits.
- */
-bool vmb_out_busy_locked(struct vmb_channel *c)
-{
-	lockdep_assert_held(&c->tx.lock);
-	return !list_empty(&c->tx.queue);
 }
 
 /**

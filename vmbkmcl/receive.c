@@ -102,7 +102,8 @@ void vmb_rx_kick(struct vmb_channel *c)
 	spin_unlock_irqrestore(&c->rx.lock, flags);
 }
 
-static void vmb_rx_deliver(struct vmb_channel *c, struct vmb_rx_packet *p)
+static __always_inline void vmb_rx_deliver(struct vmb_channel *c,
+					   struct vmb_rx_packet *p)
 {
 	trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
 	p->deliverer = current;
@@ -122,16 +123,6 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
 
-	/* Completed inside its ProcessPacket and wanted again at once: the
-	 * slot is still counted as taken and held, exactly as a reservation
-	 * is, and nobody else can see it, so it needs no lock.  The chain
-	 * built for its external data is the old packet's: forget it.
-	 */
-	if (reserve && p->state == VMB_RX_RETIRED) {
-		p->state = VMB_RX_DELIVERING;
-		vmb_rx_ext_forget(rx, p);
-		return p;
-	}
 	/* Still the client's: only a completion on another CPU can change
 	 * the state meanwhile, and if it wins, the lock sorts it out.
 	 */
@@ -183,6 +174,18 @@ static struct vmb_rx_packet *vmb_rx_accept(struct vmb_channel *c, u32 len,
 		   0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 	c->rx.stats.packets++;
 	vmb_rx_deliver(c, p);
+	/* Completed inside its ProcessPacket and wanted again at once: the
+	 * slot is still counted as taken and held, exactly as a reservation
+	 * is, and nobody else can see it, so it needs no lock.  A chain
+	 * built for its external data (only a packet with flags has one) is
+	 * the old packet's: forget it.
+	 */
+	if (more && p->state == VMB_RX_RETIRED) {
+		p->state = VMB_RX_DELIVERING;
+		if (unlikely(p->flags))
+			vmb_rx_ext_forget(&c->rx, p);
+		return p;
+	}
 	return vmb_rx_after_delivery(c, p, more);
 }
 
@@ -240,7 +243,7 @@ static bool vmb_rx_one(struct vmb_channel *c,
 		vmb_rx_stop_corrupt(c, raw);
 		return false;
 	}
-	*next = *desc;
+	/* __hv_pkt_iter_next() reads only the length. */
 	next->len8 = len >> 3;
 	why = vmb_rx_simple_ok(c, desc, raw, len) ?
 	      VMB_DROP_NR : vmb_rx_validate(c, desc, raw, len);

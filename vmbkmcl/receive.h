@@ -10,8 +10,6 @@
 #include "channel.h"
 #include "verifier.h"
 
-#define VMB_PKT_TRAILER		sizeof(u64)
-
 /* receive.c */
 void vmb_rx_open(struct vmb_channel *c);
 void vmb_rx_kick(struct vmb_channel *c);

@@ -149,8 +149,9 @@ void vmb_tx_set_open(struct vmb_channel *c, bool open)
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 }
 
-static void vmb_packet_finish(struct vmb_packet *p, NTSTATUS status,
-			      void *buf, u32 len)
+static __always_inline void vmb_packet_finish(struct vmb_packet *p,
+					      NTSTATUS status,
+					      void *buf, u32 len)
 {
 	p->routine(p, status, buf, len);
 }

@@ -219,10 +219,6 @@ struct vmb_tx {
 };
 
 /* outbound.c */
-u32 vmb_out_space(u32 pktlen);
-bool vmb_out_fits(struct vmb_channel *c, u32 space);
-void vmb_out_notify(struct vmb_channel *c, struct vmbus_channel *ch);
-bool vmb_out_busy_locked(struct vmb_channel *c);
 bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
 void vmb_tx_drain(struct vmb_channel *c);
 void vmb_out_cancel(struct vmb_channel *c, int err, bool sends);
