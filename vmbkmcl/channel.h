@@ -20,6 +20,7 @@
 #include <linux/kref.h>
 #include <linux/lockdep.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -139,12 +140,14 @@ enum vmb_rx_packet_state {
  * @completion_requested: the host asked for a completion.
  * @state:	enum vmb_rx_packet_state, under vmb_rx.lock; but the
  *		runner's own context may turn DELIVERING into RETIRED
- *		without it (see VmbChannelPacketComplete()), and the runner
+ *		without it (see VmbChannelPacketComplete()), the runner
  *		turns DELIVERING into OUTSTANDING with cmpxchg(), which a
- *		completion on another CPU may beat.
+ *		completion on another CPU may beat, and a completion turns
+ *		OUTSTANDING into FREE with cmpxchg() (vmb_rx_return()).
  * @deliverer:	the task context ProcessPacket runs in, while it does.
  * @completion_len: queued completion payload bytes, kept in @buf.
  * @tx_entry:	on the outbound queue while its completion waits there.
+ * @returned:	on vmb_rx.returned, completed but not yet back in the pool.
  */
 struct vmb_rx_packet {
 	struct vmb_channel *channel;
@@ -159,6 +162,7 @@ struct vmb_rx_packet {
 	struct task_struct *deliverer;
 	u32 completion_len;
 	struct vmb_tx_entry tx_entry;
+	struct llist_node returned;
 };
 
 /**
@@ -170,6 +174,10 @@ struct vmb_rx_packet {
  * @buf_size:	largest incoming packet, descriptor included; also the
  *		inbound copy buffer size the channel is opened with.
  * @free:	free slots.
+ * @returned:	slots completed outside ProcessPacket without the lock
+ *		(vmb_rx_return()), still counted as taken and held until
+ *		whoever next holds the lock and needs slots or the counts
+ *		puts them on @free (vmb_rx_reap_locked()).  Lock-free.
  * @deferred:	packets awaiting passive redelivery, in deferral order.
  * @taken:	slots out of the pool, parked completions included.
  * @held:	slots the client owns (delivering, outstanding, deferred).
@@ -187,19 +195,20 @@ struct vmb_rx_packet {
  *		counted as taken and held; the runner's alone, and empty
  *		whenever the runner is not in a batch.
  * @nstash:	their number.
- * @own_sent:	completions written for packets completed inside their own
- *		ProcessPacket; the runner's alone (it counts them without
- *		the lock), added to @stats.completions_sent in a snapshot.
+ * @direct_sent: completions written to the ring at once, under
+ *		vmb_tx.lock (not this lock), added to
+ *		@stats.completions_sent in a snapshot.
  * @stats:	counters.
  * @ext:	per-slot external-data MDL pools (rx_external.c), by slot.
  */
 struct vmb_rx {
-	spinlock_t lock;	/* the fields below but stats, batch_count, stash */
+	spinlock_t lock;	/* the rest, but see the list above */
 	struct vmb_rx_packet *slots;
 	u32 nslots;
 	u8 *buffers;
 	u32 buf_size;
 	struct list_head free;
+	struct llist_head returned;
 	struct list_head deferred;
 	u32 taken;
 	u32 held;
@@ -215,7 +224,7 @@ struct vmb_rx {
 	u32 batch_count;
 	struct vmb_rx_packet *stash[VMB_RX_STASH];
 	u32 nstash;
-	u64 own_sent;
+	u64 direct_sent;
 	struct vmb_rx_stats stats;
 	struct vmb_rx_ext *ext;
 };
@@ -355,6 +364,7 @@ void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons);
 void vmb_rx_wait_idle(struct vmb_channel *c);
 bool vmb_rx_wait_released(struct vmb_channel *c, unsigned long timeout);
 void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats);
+void vmbkmcl_channel_rx_slots(VMBCHANNEL Channel, u32 *held, u32 *taken);
 
 /* ntstatus.c: the exported mapping, under vmbkmcl's internal name. */
 static inline NTSTATUS vmb_errno_to_status(int err)

@@ -27,6 +27,52 @@ enum vmb_completion_outcome {
 	VMB_COMPLETION_LOST,	/* the channel closed (or was rescinded) */
 };
 
+/* Kick a runner that stalled for want of a slot. */
+static void vmb_rx_unstall(struct vmb_channel *c)
+{
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&c->rx.lock, flags);
+	kick = vmb_rx_unstall_locked(&c->rx);
+	spin_unlock_irqrestore(&c->rx.lock, flags);
+	if (kick)
+		vmb_rx_kick(c);
+}
+
+/*
+ * Return the slot of a packet the client kept past ProcessPacket, without
+ * vmb_rx.lock: it goes on rx->returned, and whoever next needs slots or
+ * the counts takes it from there under the lock (vmb_rx_reap_locked()).
+ * Only from OUTSTANDING, which nothing but a completion leaves; the
+ * cmpxchg() also makes a second, concurrent completion of the same packet
+ * fall back to the locked path and its double-completion check instead of
+ * adding the slot twice.  Returns false when @p was in another state.
+ */
+static __always_inline bool vmb_rx_return(struct vmb_channel *c,
+					  struct vmb_rx_packet *p)
+{
+	struct vmb_rx *rx = &c->rx;
+
+	if (cmpxchg(&p->state, VMB_RX_OUTSTANDING, VMB_RX_FREE) !=
+	    VMB_RX_OUTSTANDING)
+		return false;
+	llist_add(&p->returned, &rx->returned);
+	/*
+	 * llist_add() is a cmpxchg() loop, fully ordered: the slot is on the
+	 * list before @stalled and the wait queue are read.  Pairs with the
+	 * smp_mb() in vmb_rx_take_slot() (@stalled set, then the list read)
+	 * and with the one in prepare_to_wait_event() (waiter queued, then
+	 * vmb_rx_released() reaps the list under the lock): either they see
+	 * the slot, or this sees them.
+	 */
+	if (unlikely(waitqueue_active(&rx->idle)))
+		wake_up(&rx->idle);
+	if (unlikely(READ_ONCE(rx->stalled)))
+		vmb_rx_unstall(c);
+	return true;
+}
+
 /* Return @p's slot to the pool, and restart delivery if it waited on it. */
 static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 			   enum vmb_completion_outcome outcome)
@@ -35,6 +81,8 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 	unsigned long flags;
 	bool kick, wake;
 
+	if (outcome == VMB_COMPLETION_NONE && vmb_rx_return(c, p))
+		return;
 	spin_lock_irqsave(&rx->lock, flags);
 	if (outcome == VMB_COMPLETION_SENT)
 		rx->stats.completions_sent++;
@@ -163,21 +211,22 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 		ret = vmbus_sendpacket(ch, PacketCompletionBuffer,
 				       BufSize, p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
+			if (!ret)
+				c->rx.direct_sent++;
 			spin_unlock_irqrestore(&c->tx.lock, flags);
 			if (ret) {
 				vmb_rx_release(c, p, VMB_COMPLETION_LOST);
 				return;
 			}
 			vmb_out_notify(c, ch);
-			/* On the ring: retired like a packet that wanted
-			 * no completion, by the runner that delivers it.
+			/* On the ring (and counted): retired like a packet
+			 * that wanted no completion.
 			 */
 			if (vmb_rx_completing_own(p)) {
-				c->rx.own_sent++;
 				WRITE_ONCE(p->state, VMB_RX_RETIRED);
 				return;
 			}
-			vmb_rx_release(c, p, VMB_COMPLETION_SENT);
+			vmb_rx_release(c, p, VMB_COMPLETION_NONE);
 			return;
 		}
 	}
@@ -187,6 +236,27 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 	wake_up(&c->rx.idle);
 	if (kick)
 		vmb_rx_kick(c);
+}
+
+/*
+ * Complete a packet kept past ProcessPacket that wants no completion:
+ * its slot goes back without the lock.  A call of its own, so the inline
+ * case in VmbChannelPacketComplete() keeps nothing across its calls.  If
+ * @p was no longer outstanding, the long way decides.
+ */
+static noinline void vmb_rx_complete_kept(struct vmb_rx_packet *p,
+					  void *PacketCompletionBuffer,
+					  u32 BufSize)
+{
+	struct vmb_channel *c = p->channel;
+	u64 id = p->trans_id;
+
+	if (!vmb_rx_return(c, p)) {
+		vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
+		return;
+	}
+	/* Once returned, the slot may carry the next packet already. */
+	trace_vmbkmcl_packet_completed(c, id, BufSize);
 }
 
 /**
@@ -208,16 +278,24 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
 
-	/* The common case: inside its own ProcessPacket, no completion to
-	 * write, the verifier off.  A packet still being delivered cannot
-	 * have been completed before, so the double-completion check
-	 * vmb_verify_rx_packet() makes holds already.
+	/* The common cases, no completion to write and the verifier off:
+	 * inside its own ProcessPacket, or kept past it.  A packet being
+	 * delivered or outstanding has not been completed before, so the
+	 * double-completion check vmb_verify_rx_packet() makes holds
+	 * already.
 	 */
-	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested &&
-		   vmb_rx_completing_own(p))) {
-		trace_vmbkmcl_packet_completed(p->channel, p->trans_id, BufSize);
-		WRITE_ONCE(p->state, VMB_RX_RETIRED);
-		return;
+	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested)) {
+		if (vmb_rx_completing_own(p)) {
+			trace_vmbkmcl_packet_completed(p->channel, p->trans_id,
+						       BufSize);
+			WRITE_ONCE(p->state, VMB_RX_RETIRED);
+			return;
+		}
+		if (READ_ONCE(p->state) == VMB_RX_OUTSTANDING) {
+			vmb_rx_complete_kept(p, PacketCompletionBuffer,
+					     BufSize);
+			return;
+		}
 	}
 	vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }

@@ -63,10 +63,13 @@ static void vmb_show_tx(struct seq_file *m, struct vmb_channel *c)
  */
 void vmb_channel_show_stats(struct seq_file *m, struct vmb_channel *c)
 {
+	u32 held, taken;
+
 	mutex_lock(&c->state_lock);
 	vmb_show_rx(m, c);
 	vmb_show_tx(m, c);
-	seq_printf(m, "outstanding %u\n", READ_ONCE(c->rx.held));
+	vmbkmcl_channel_rx_slots(c, &held, &taken);
+	seq_printf(m, "outstanding %u\n", held);
 	seq_printf(m, "quota %u\n", READ_ONCE(c->rx.quota));
 	if (c->vmbus) {
 		/* Hyper-V's own counts: signals to the host, full rings. */

@@ -80,5 +80,6 @@ struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx);
 struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx);
 void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p);
 bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p);
+bool vmb_rx_unstall_locked(struct vmb_rx *rx);
 
 #endif /* _VMBKMCL_RECEIVE_H */

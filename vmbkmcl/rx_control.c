@@ -10,6 +10,7 @@
  * so parked completions still apply back-pressure; Pause and Disable wait
  * only for held ones, which the client alone can release.
  */
+#include <linux/cache.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -22,11 +23,47 @@
 /* How often a quiesce that is still waiting says so. */
 #define VMB_QUIESCE_WARN_INTERVAL	(10 * HZ)
 
+/* Put a slot nobody owns any more back on the free list. */
+static void vmb_rx_put_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
+{
+	lockdep_assert_held(&rx->lock);
+	/* Only a packet with flags can have an external-data chain. */
+	if (p->flags)
+		vmb_rx_ext_release(rx, p);
+	p->state = VMB_RX_FREE;
+	list_add(&p->node, &rx->free);
+	rx->taken--;
+}
+
+/*
+ * Put the slots completed without the lock (vmb_rx_return()) back in the
+ * pool.  llist_del_all() is an xchg(), fully ordered: it pairs with the
+ * cmpxchg() in the completer's llist_add(), so the client's last use of a
+ * slot's buffer happens before the runner copies a new packet into it.
+ */
+static void vmb_rx_reap_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p, *tmp;
+	struct llist_node *n;
+
+	lockdep_assert_held(&rx->lock);
+	if (llist_empty(&rx->returned))
+		return;
+	n = llist_del_all(&rx->returned);
+	llist_for_each_entry_safe(p, tmp, n, returned) {
+		rx->held--;
+		vmb_rx_put_locked(rx, p);
+	}
+}
+
 static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 {
 	struct vmb_rx_packet *p = NULL;
 
 	lockdep_assert_held(&rx->lock);
+	/* Returned slots count as taken until reaped: reap at the limit. */
+	if (rx->taken >= rx->quota || list_empty(&rx->free))
+		vmb_rx_reap_locked(rx);
 	if (!rx->stop && rx->taken < rx->quota)
 		p = list_first_entry_or_null(&rx->free, struct vmb_rx_packet,
 					     node);
@@ -47,8 +84,20 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 
 	spin_lock_irqsave(&rx->lock, flags);
 	p = vmb_rx_reserve_one_locked(rx);
-	if (!p)
-		rx->stalled = true;
+	if (!p) {
+		WRITE_ONCE(rx->stalled, true);
+		/*
+		 * A completion that returned its slot without the lock reads
+		 * @stalled after its llist_add() (vmb_rx_return()): either it
+		 * sees the stall and kicks, or this sees its slot.
+		 */
+		smp_mb();
+		if (!llist_empty(&rx->returned)) {
+			p = vmb_rx_reserve_one_locked(rx);
+			if (p)
+				WRITE_ONCE(rx->stalled, false);
+		}
+	}
 	spin_unlock_irqrestore(&rx->lock, flags);
 	return p;
 }
@@ -119,12 +168,19 @@ bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	lockdep_assert_held(&rx->lock);
 	if (p->state != VMB_RX_PARKED)
 		rx->held--;
-	vmb_rx_ext_release(rx, p);
-	p->state = VMB_RX_FREE;
-	list_add(&p->node, &rx->free);
-	rx->taken--;
+	vmb_rx_put_locked(rx, p);
+	return vmb_rx_unstall_locked(rx);
+}
+
+/*
+ * A slot came back: true when delivery had stalled for want of one and
+ * must be kicked.
+ */
+bool vmb_rx_unstall_locked(struct vmb_rx *rx)
+{
+	lockdep_assert_held(&rx->lock);
 	if (rx->stalled && !rx->stop) {
-		rx->stalled = false;
+		WRITE_ONCE(rx->stalled, false);
 		return true;
 	}
 	return false;
@@ -153,6 +209,7 @@ static bool vmb_rx_not_running(struct vmb_rx *rx)
 
 static bool vmb_rx_released(struct vmb_rx *rx)
 {
+	vmb_rx_reap_locked(rx);
 	return !rx->held;
 }
 
@@ -168,6 +225,7 @@ void vmb_rx_init(struct vmb_channel *c)
 
 	spin_lock_init(&rx->lock);
 	INIT_LIST_HEAD(&rx->free);
+	init_llist_head(&rx->returned);
 	INIT_LIST_HEAD(&rx->deferred);
 	INIT_WORK(&rx->work, vmb_rx_work);
 	init_waitqueue_head(&rx->idle);
@@ -187,7 +245,7 @@ void vmb_rx_init(struct vmb_channel *c)
 int vmb_rx_setup(struct vmb_channel *c)
 {
 	struct vmb_rx *rx = &c->rx;
-	u32 i;
+	u32 i, stride;
 
 	might_sleep();
 	/* A pool orphaned by a bounded close goes once the client let go. */
@@ -202,18 +260,23 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->slots = vmb_kcalloc(rx->nslots, sizeof(*rx->slots), GFP_KERNEL);
 	if (!rx->slots)
 		return -ENOMEM;
-	rx->buffers = vmb_kvmalloc_array(rx->nslots, rx->buf_size, GFP_KERNEL);
+	/* Every buffer starts a cache line, so none shares one with its
+	 * neighbour and each copy into one costs the same.
+	 */
+	stride = ALIGN(rx->buf_size, SMP_CACHE_BYTES);
+	rx->buffers = vmb_kvmalloc_array(rx->nslots, stride, GFP_KERNEL);
 	if (!rx->buffers)
 		goto err_free_slots;
 	if (vmb_rx_ext_setup(c))
 		goto err_free_buffers;
 
 	INIT_LIST_HEAD(&rx->free);
+	init_llist_head(&rx->returned);
 	for (i = 0; i < rx->nslots; i++) {
 		struct vmb_rx_packet *p = &rx->slots[i];
 
 		p->channel = c;
-		p->buf = rx->buffers + (size_t)i * rx->buf_size;
+		p->buf = rx->buffers + (size_t)i * stride;
 		list_add_tail(&p->node, &rx->free);
 	}
 	rx->taken = 0;
@@ -305,6 +368,7 @@ void vmb_rx_teardown(struct vmb_channel *c)
 		list_del_init(&p->node);
 		vmb_rx_free_slot_locked(rx, p);
 	}
+	vmb_rx_reap_locked(rx);
 	held = rx->held;
 	spin_unlock_irqrestore(&rx->lock, flags);
 	if (held) {
@@ -366,7 +430,7 @@ void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons)
 	c->rx.stop &= ~reasons;
 	go = !c->rx.stop;
 	if (go)
-		c->rx.stalled = false;
+		WRITE_ONCE(c->rx.stalled, false);
 	spin_unlock_irqrestore(&c->rx.lock, flags);
 	if (go)
 		vmb_rx_kick(c);
@@ -495,6 +559,31 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats)
 	spin_lock_irqsave(&Channel->rx.lock, flags);
 	*stats = Channel->rx.stats;
 	spin_unlock_irqrestore(&Channel->rx.lock, flags);
-	stats->completions_sent += READ_ONCE(Channel->rx.own_sent);
+	stats->completions_sent += READ_ONCE(Channel->rx.direct_sent);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_channel_rx_stats);
+
+/**
+ * vmbkmcl_channel_rx_slots() - how many pool slots are out.
+ * @Channel: the channel.
+ * @held:    receives the packets the client owns (not yet completed).
+ * @taken:   receives the slots out of the pool: @held plus completions
+ *           waiting for ring space.
+ *
+ * For debugfs and tests: exact as of the call, slots returned without
+ * the lock included.
+ *
+ * Context: any context.
+ */
+void vmbkmcl_channel_rx_slots(VMBCHANNEL Channel, u32 *held, u32 *taken)
+{
+	struct vmb_rx *rx = &Channel->rx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	vmb_rx_reap_locked(rx);
+	*held = rx->held;
+	*taken = rx->taken;
+	spin_unlock_irqrestore(&rx->lock, flags);
+}
+EXPORT_SYMBOL_GPL(vmbkmcl_channel_rx_slots);
