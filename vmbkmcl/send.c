@@ -226,17 +226,10 @@ void vmb_tx_fail_all(struct vmb_channel *c)
 
 /* --- the ring side, called by outbound.c under vmb_tx.lock --- */
 
-/**
- * vmb_packet_write() - write a send to the ring.
- * @c: the channel.
- * @e: the packet's entry.
- *
- * Context: under vmb_tx.lock.
- * Return: 0, -EAGAIN (ring full; nothing written) or another errno.
- */
-int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
+/* vmb_packet_write(), inline in vmb_tx_submit(): every send runs it. */
+static __always_inline int __vmb_packet_write(struct vmb_channel *c,
+					      struct vmb_packet *p)
 {
-	struct vmb_packet *p = container_of(e, struct vmb_packet, entry);
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	bool was_queued = p->state == VMB_PACKET_QUEUED;
 	int ret;
@@ -262,6 +255,19 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 			trace_vmbkmcl_send(c, p->trans_id, p->len);
 	}
 	return ret;
+}
+
+/**
+ * vmb_packet_write() - write a send to the ring.
+ * @c: the channel.
+ * @e: the packet's entry.
+ *
+ * Context: under vmb_tx.lock.
+ * Return: 0, -EAGAIN (ring full; nothing written) or another errno.
+ */
+int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
+{
+	return __vmb_packet_write(c, container_of(e, struct vmb_packet, entry));
 }
 
 /**
@@ -363,7 +369,7 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 	else if (!vmb_out_fits(c, p->entry.space))
 		status = STATUS_INVALID_BUFFER_SIZE;
 	else if (tx->open && !vmb_out_busy_locked(c))
-		ret = vmb_packet_write(c, &p->entry);
+		ret = __vmb_packet_write(c, p);
 	if (NT_SUCCESS(status) && ret == -EAGAIN) {
 		if (tx->open && !(how & VMB_SUBMIT_QUEUE_FULL)) {
 			status = STATUS_BUFFER_OVERFLOW;
@@ -703,18 +709,10 @@ VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
 }
 EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
 
-/**
- * vmb_packet_prepare() - check a send's arguments and note its data.
- * @p:     the packet.
- * @buf:   inline data; read by vmb_tx_submit(), which writes it to the
- *         ring or copies it into the packet before returning.
- * @len:   inline bytes, at most the channel's maximum packet size.
- * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*.
- *
- * Return: STATUS_SUCCESS or the failure VmbPacketSend* returns.
- */
-NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
-			    u32 flags)
+/* vmb_packet_prepare(), inline in VmbPacketSend(). */
+static __always_inline NTSTATUS __vmb_packet_prepare(struct vmb_packet *p,
+						     const void *buf, u32 len,
+						     u32 flags)
 {
 	const u32 known = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION |
 			  VMBUS_CHANNEL_FORMAT_FLAG_PAGED_BUFFER |
@@ -737,6 +735,22 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 	p->vmbus_flags = flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION ?
 			 VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0;
 	return STATUS_SUCCESS;
+}
+
+/**
+ * vmb_packet_prepare() - check a send's arguments and note its data.
+ * @p:     the packet.
+ * @buf:   inline data; read by vmb_tx_submit(), which writes it to the
+ *         ring or copies it into the packet before returning.
+ * @len:   inline bytes, at most the channel's maximum packet size.
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*.
+ *
+ * Return: STATUS_SUCCESS or the failure VmbPacketSend* returns.
+ */
+NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
+			    u32 flags)
+{
+	return __vmb_packet_prepare(p, buf, len, flags);
 }
 
 /**
@@ -780,8 +794,8 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 						     BufferLength,
 						     ExternalDataMdl, Flags);
 	else
-		status = vmb_packet_prepare(PacketObject, Buffer, BufferLength,
-					    Flags);
+		status = __vmb_packet_prepare(PacketObject, Buffer,
+					      BufferLength, Flags);
 	if (!NT_SUCCESS(status))
 		return status;
 	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
