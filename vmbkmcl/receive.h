@@ -54,7 +54,7 @@ static inline u32 vmb_rx_frame_len(const struct vmpacket_descriptor *raw,
  * Context: any context.
  * Return: true if not: the caller must return at once.
  */
-static inline bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
+static __always_inline bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
 {
 	u8 state;
 
