@@ -10,8 +10,7 @@
  * vmbus_establish_gpadl()/vmbus_teardown_gpadl(), rescind as hv_vmbus
  * delivers it.  The host side is hvhost (kunit/hvhost.c); the guest side
  * is a recorder (kunit/recorder.c) on a test client driver, or one of the
- * samples.  Cases that crash on today's code (issue 12) are in
- * hvpath_issue12_cases and skipped until the fix is merged.
+ * samples.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -85,26 +84,12 @@ static const struct hv_vmbus_device_id hvp_ids[] = {
 	{ },
 };
 
-/* One driver per suite: a driver struct is not registered twice. */
-static struct vmbkmcl_client_driver hvp_drivers[] = {
-	{
-		.name = "vmbkmcl_hvpath_client",
-		.id_table = hvp_ids,
-		.add = hvp_add,
-		.remove = hvp_remove,
-	},
-	{
-		.name = "vmbkmcl_hvpath_issue12_client",
-		.id_table = hvp_ids,
-		.add = hvp_add,
-		.remove = hvp_remove,
-	},
+static struct vmbkmcl_client_driver hvp_driver = {
+	.name = "vmbkmcl_hvpath_client",
+	.id_table = hvp_ids,
+	.add = hvp_add,
+	.remove = hvp_remove,
 };
-
-static struct vmbkmcl_client_driver *hvp_driver_of(struct kunit_suite *suite)
-{
-	return &hvp_drivers[!!strstr(suite->name, "issue12")];
-}
 
 struct hvp_fixture {
 	struct hvhost h;
@@ -150,13 +135,12 @@ static int hvp_suite_init(struct kunit_suite *suite)
 	 * registered yet.  No owner: the suite unregisters it before the
 	 * module can go.
 	 */
-	return __vmbkmcl_register_client_driver(hvp_driver_of(suite), NULL,
-						NULL);
+	return __vmbkmcl_register_client_driver(&hvp_driver, NULL, NULL);
 }
 
 static void hvp_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(hvp_driver_of(suite));
+	vmbkmcl_unregister_client_driver(&hvp_driver);
 }
 
 static u32 count(enum vmbus_channel_message_type t)
@@ -347,25 +331,45 @@ static void expect_like_oracle(struct kunit *test, const struct hvhost_pkt *got,
 			    "first payload byte that differs from hv_utils'");
 }
 
-/* The heartbeat sample, bound through hv_vmbus, against the host IC. */
-static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
+/*
+ * The heartbeat sample, bound through hv_vmbus, against the host IC: offer
+ * Hyper-V's heartbeat class and negotiate as the host does.  @at_once: the
+ * host speaks as soon as it accepted the open (hvhost_wait_opens_now()).
+ */
+static struct hvhost *heartbeat_negotiated(struct kunit *test, bool at_once)
 {
 	struct hvp_fixture *f = test->priv;
 	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct icm_message *rm = (void *)f->reply.data;
-	struct icm_heartbeat *beat = (void *)(rm + 1);
-	u32 len, i, wrong = 0;
+	u32 len = hvic_negotiate(f->msg, 1);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
 	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	if (at_once)
+		KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
+	else
+		KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	/* Not an assertion: the caller rescinds the device either way. */
+	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	return h;
+}
 
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	/* The negotiation's bytes differ from hv_utils': see the issue 12 list. */
-	KUNIT_EXPECT_EQ(test, rm->hdr.msgtype, IC_MSGTYPE_NEGOTIATE);
+/*
+ * Every byte the sample sends equals what hv_utils sent the same requests
+ * earlier in this boot: the negotiation answered in place at the request's
+ * length, then heartbeats.
+ */
+static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct icm_message *rm = (void *)f->reply.data;
+	struct icm_heartbeat *beat = (void *)(rm + 1);
+	struct hvhost *h;
+	u32 len, i, wrong = 0;
+
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
+	h = heartbeat_negotiated(test, false);
 	KUNIT_EXPECT_EQ(test, rm->hdr.status, 0U);
+	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
 	for (i = 0; i < 16; i++) {
 		len = hvic_heartbeat(f->msg, 2 + i, 0x1000 + i);
 		KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply),
@@ -460,21 +464,17 @@ static void echo_sample_echoes_through_real_rings(struct kunit *test)
 }
 
 /*
- * Issue 12 item 13 (fixed on main): hv_utils answers a heartbeat request
- * with the request's VMBus transaction id; so must the sample.
+ * hv_utils answers a heartbeat request with the request's VMBus
+ * transaction id (issue 12, item 13); so must the sample.
  */
 static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
 {
 	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct hvhost *h;
 	u32 len;
 
-	KUNIT_ASSERT_NOT_NULL(test, h);
 	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	h = heartbeat_negotiated(test, false);
 	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id,
 			hvhost_oracle()->negotiate.hdr.trans_id);
 	len = hvic_heartbeat(f->msg, 2, 0x1000);
@@ -493,15 +493,8 @@ static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
  */
 static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
 {
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
+	struct hvhost *h = heartbeat_negotiated(test, true);
 
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 }
 
@@ -523,50 +516,6 @@ static struct kunit_case hvpath_cases[] = {
 	{}
 };
 
-/*
- * Known defects (issue 12) the production path shows and simhost cannot:
- * each case fails on today's code and is skipped, naming its item, unless
- * the module is loaded with known_defects=1.  Un-skip a case when the fix
- * is merged.
- */
-static bool known_defects;
-module_param(known_defects, bool, 0444);
-MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
-
-#define KNOWN_DEFECT(test, item)					\
-	do {								\
-		if (!known_defects)					\
-			kunit_skip(test, "issue 12 item " item		\
-				   " (known_defects=1 runs it)");	\
-	} while (0)
-
-/*
- * Issue 12 item 13 (the sample's wire behaviour against hv_utils'): its
- * negotiation reply is shorter than hv_utils' (48 bytes against the 56 of
- * the request hv_utils answers in place) and differs inside.
- */
-static void heartbeat_sample_negotiates_like_hv_utils(struct kunit *test)
-{
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
-
-	KNOWN_DEFECT(test, "13");
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
-}
-
-static struct kunit_case hvpath_issue12_cases[] = {
-	KUNIT_CASE(heartbeat_sample_negotiates_like_hv_utils),
-	{}
-};
-
 static struct kunit_suite hvpath_suite = {
 	.name = "vmbkmcl_hvpath",
 	.suite_init = hvp_suite_init,
@@ -576,16 +525,7 @@ static struct kunit_suite hvpath_suite = {
 	.test_cases = hvpath_cases,
 };
 
-static struct kunit_suite hvpath_issue12_suite = {
-	.name = "vmbkmcl_hvpath_issue12",
-	.suite_init = hvp_suite_init,
-	.suite_exit = hvp_suite_exit,
-	.init = hvp_init,
-	.exit = hvp_exit,
-	.test_cases = hvpath_issue12_cases,
-};
-
-kunit_test_suites(&hvpath_suite, &hvpath_issue12_suite);
+kunit_test_suite(hvpath_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl's production path over real hv_vmbus on an emulated Hyper-V");
 MODULE_LICENSE("GPL");
