@@ -23,6 +23,7 @@
 #include "hvhost.h"
 #include "hvicmsg.h"
 #include "recorder.h"
+#include "responder.h"
 
 #define REC_CAP		256
 #define WAIT_MS		5000
@@ -498,6 +499,91 @@ static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
 }
 
+/*
+ * The responder model simhost's send suites use, serving this device
+ * through hvhost's port: the guest's sends travel real hv_vmbus both ways.
+ */
+static struct responder *start_responder(struct kunit *test,
+					 enum resp_mode mode, u32 batch)
+{
+	struct hvp_fixture *f = test->priv;
+	struct responder *resp = kunit_kzalloc(test, sizeof(*resp),
+					       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, resp);
+	resp->batch = batch;
+	responder_start(resp, hvhost_port(&f->h), mode);
+	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	return resp;
+}
+
+#define REVERSED_SENDS	8
+
+/*
+ * Sends that wait for completion, which the host answers last first: each
+ * completion reaches the packet it answers, once, with the host's bytes.
+ */
+static void sends_completed_last_first_reach_their_packets(struct kunit *test)
+{
+	struct responder *resp = start_responder(test, RESP_REVERSE,
+						 REVERSED_SENDS);
+	VMBPACKET p[REVERSED_SENDS];
+	const struct rec_done *d;
+	u32 i, wrong = 0;
+
+	for (i = 0; i < REVERSED_SENDS; i++) {
+		p[i] = VmbPacketAllocate(hvp.rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_ASSERT_EQ(test,
+				recorder_send(&hvp.rec, p[i], 0x700 + i, 64,
+					      VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+				STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_TRUE(test, recorder_wait_done(&hvp.rec, REVERSED_SENDS));
+	responder_stop(resp);
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&hvp.rec), REVERSED_SENDS);
+	for (i = 0; i < REVERSED_SENDS; i++) {
+		d = &hvp.rec.done[i];
+		wrong += d->status != STATUS_SUCCESS ||
+			 d->len != sizeof(u64) ||
+			 d->tag != 0x700 + REVERSED_SENDS - 1 - i ||
+			 d->packet != p[REVERSED_SENDS - 1 - i];
+	}
+	KUNIT_EXPECT_EQ(test, wrong, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->requests), REVERSED_SENDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->replies), REVERSED_SENDS);
+	for (i = 0; i < REVERSED_SENDS; i++)
+		VmbPacketFree(p[i]);
+}
+
+#define SYNC_LEN	200
+
+/* A synchronous request gets the host's reply bytes back, whole. */
+static void synchronous_request_returns_the_hosts_reply(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct responder *resp = start_responder(test, RESP_ECHO, 0);
+	u8 *reply = f->reply.data;
+	u32 flags = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	u32 len = 2 * SYNC_LEN;
+	u64 tag = 0x5eed;
+
+	memset(f->msg, 0xab, SYNC_LEN);
+	memcpy(f->msg, &tag, sizeof(tag));
+	memset(reply, 0, len);
+	KUNIT_EXPECT_EQ(test,
+			VmbChannelSendSynchronousRequest(hvp.rec.channel,
+							 f->msg, SYNC_LEN, NULL,
+							 flags, reply, &len,
+							 NULL),
+			STATUS_SUCCESS);
+	responder_stop(resp);
+	KUNIT_EXPECT_EQ(test, len, (u32)SYNC_LEN);
+	KUNIT_EXPECT_EQ(test, memcmp(reply, f->msg, SYNC_LEN), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->replies), 1);
+}
+
 static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(enable_opens_through_gpadl_and_openchannel),
 	KUNIT_CASE(disable_closes_and_tears_the_ring_gpadl_down),
@@ -513,6 +599,8 @@ static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(second_channel_on_the_device_is_refused_first_keeps_traffic),
 	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
 	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
+	KUNIT_CASE(sends_completed_last_first_reach_their_packets),
+	KUNIT_CASE(synchronous_request_returns_the_hosts_reply),
 	{}
 };
 

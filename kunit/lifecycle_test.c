@@ -70,7 +70,7 @@ static int life_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
-	responder_start(&f->resp, f->sh, RESP_ECHO);
+	responder_start(&f->resp, simhost_port(f->sh), RESP_ECHO);
 	INIT_DELAYED_WORK(&f->rescind_work, rescind_now);
 	init_completion(&f->entered);
 	init_completion(&f->hook_done);

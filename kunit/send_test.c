@@ -54,7 +54,7 @@ static int send_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
-	responder_start(&f->resp, f->sh, RESP_ECHO);
+	responder_start(&f->resp, simhost_port(f->sh), RESP_ECHO);
 	f->packet_size = VmbChannelSizeofPacket(f->rec.channel);
 	test->priv = f;
 	return 0;
