@@ -64,6 +64,9 @@ static void send_exit(struct kunit *test)
 {
 	struct send_fixture *f = test->priv;
 
+	/* An init that failed an assertion left no fixture to undo. */
+	if (!f)
+		return;
 	responder_stop(&f->resp);
 	recorder_kunit_stop(&f->rec);
 	kvfree(f->packets);
