@@ -32,6 +32,9 @@
 /* {6d1c8f3a-5b2e-4c7d-9e10-3a4b5c6d7e8f}: the suite's own device class. */
 static const guid_t hvp_class = GUID_INIT(0x6d1c8f3a, 0x5b2e, 0x4c7d, 0x9e,
 	0x10, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f);
+/* {1c6e7d2a-94b1-4f0e-a358-2d710c9e46b5}: only a target-PnP channel asks. */
+static const guid_t target_class = GUID_INIT(0x1c6e7d2a, 0x94b1, 0x4f0e, 0xa3,
+	0x58, 0x2d, 0x71, 0x0c, 0x9e, 0x46, 0xb5);
 /* samples/echo's class. */
 static const guid_t echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b, 0x9a,
 	0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
@@ -584,6 +587,52 @@ static void synchronous_request_returns_the_hosts_reply(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&resp->replies), 1);
 }
 
+/*
+ * Target PnP over hv_vmbus: a channel on the suite's device targets a
+ * class no driver serves; vmbkmcl registers a real hv_driver for it, and
+ * when the host offers the class, hv_vmbus probes it and the waiting
+ * channel opens that offer (GPADL, OPENCHANNEL), carries a packet, and
+ * closes on the rescind without a PnP failure.
+ */
+static void target_channel_opens_the_offer_hv_vmbus_probes(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct recorder *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u64 tag = 0x7a7;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, recorder_init_dev(r, hvp.dev, REC_CAP), 0);
+	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetPnp(r->channel,
+							       &target_class,
+							       NULL, NULL),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(r->channel), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r->nevents, 0U);
+
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &target_class, 0), 0);
+	KUNIT_EXPECT_TRUE(test, hvhost_wait_opens(h, 1));
+	KUNIT_EXPECT_TRUE(test, recorder_wait_count(r, REC_POST_STARTED, 1));
+	KUNIT_EXPECT_EQ(test, r->events[0].kind, (u8)REC_OPENED);
+	KUNIT_EXPECT_EQ(test, r->events[1].kind, (u8)REC_STARTED);
+	memset(f->msg, 0, 64);
+	memcpy(f->msg, &tag, sizeof(tag));
+	KUNIT_EXPECT_EQ(test, hvhost_send(h, VM_PKT_DATA_INBAND, 0, 1, f->msg,
+					  64), 0);
+	KUNIT_EXPECT_TRUE(test, recorder_wait(r, 1, 0));
+	KUNIT_EXPECT_EQ(test, r->events[3].kind, (u8)REC_PACKET);
+	KUNIT_EXPECT_EQ(test, r->events[3].tag, tag);
+	/* The suite's own channel on the same device was never opened. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 0);
+
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+	KUNIT_EXPECT_EQ(test, recorder_count(r, REC_SUSPEND), 1U);
+	KUNIT_EXPECT_EQ(test, recorder_count(r, REC_CLOSED), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->closes), 1);
+	recorder_destroy(r);
+}
+
 static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(enable_opens_through_gpadl_and_openchannel),
 	KUNIT_CASE(disable_closes_and_tears_the_ring_gpadl_down),
@@ -601,6 +650,7 @@ static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
 	KUNIT_CASE(sends_completed_last_first_reach_their_packets),
 	KUNIT_CASE(synchronous_request_returns_the_hosts_reply),
+	KUNIT_CASE(target_channel_opens_the_offer_hv_vmbus_probes),
 	{}
 };
 
