@@ -30,7 +30,9 @@
  *  6. The runner reserves slots VMB_RX_STASH at a time, under one lock,
  *     and gives back what the batch did not use before it returns.  After
  *     delivery it settles the packet: still the client's (outstanding)
- *     with a cmpxchg, deferred or freed under vmb_rx.lock.  A packet
+ *     with a cmpxchg, deferred or freed under vmb_rx.lock; an
+ *     outstanding packet's completion returns it without the lock
+ *     (completion.c, vmb_rx_return()).  A packet
  *     completed inside its own ProcessPacket (same task context as the
  *     runner) is only marked VMB_RX_RETIRED, once its completion, if the
  *     host asked for one, is on the ring; when another packet waits,
