@@ -30,6 +30,7 @@
 
 #include "../vmbkmcl/channel.h"
 #include "extclient.h"
+#include "fuzzgen.h"
 #include "recorder.h"
 #include "simhost_xfer.h"
 
@@ -40,52 +41,36 @@ MODULE_PARM_DESC(seed, "fuzz seed; 0 picks one at random and prints it");
 #define FUZZ_PACKETS		10000
 #define FUZZ_MAX_BURST		32
 #define LOG_CAP			(2 * FUZZ_PACKETS)
-#define GOOD_LEN		48
-#define RAW_MAX			(2 * PAGE_SIZE)
+#define GOOD_LEN		FUZZ_GOOD_LEN
 #define DESC_SIZE		sizeof(struct vmpacket_descriptor)
-#define XFER_HDR_SIZE		offsetof(struct vmtransfer_page_packet_header, ranges)
-#define GPA_HDR_SIZE		(DESC_SIZE + 2 * sizeof(u32))
-#define RX_BUF_SIZE		(VMB_DEFAULT_MAX_PACKET_SIZE + VMB_RX_HEADER_ROOM)
 #define GARBAGE_PACKETS		50
-
-enum fuzz_class {
-	FUZZ_GOOD,
-	FUZZ_TYPE,
-	FUZZ_OFFSET_LOW,
-	FUZZ_OFFSET_HIGH,
-	FUZZ_OVERSIZE,
-	FUZZ_XFER,
-	FUZZ_GPA,
-	FUZZ_COMPLETION,
-	FUZZ_CLASSES
-};
 
 struct fuzz_fixture {
 	struct simhost *sh;
 	struct recorder rec;
-	struct rnd_state rnd;
-	u64 *raw;
+	struct fuzzgen gen;
 	u64 next_good;
 	u32 written[FUZZ_CLASSES];
 };
 
 static u32 fuzz_rand(struct fuzz_fixture *f, u32 below)
 {
-	return below ? prandom_u32_state(&f->rnd) % below : 0;
+	return fuzzgen_rand(&f->gen, below);
 }
 
 static int fuzz_init(struct kunit *test)
 {
 	struct fuzz_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	u64 *raw;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
-	f->raw = kunit_kzalloc(test, RAW_MAX, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->raw);
+	raw = kunit_kzalloc(test, FUZZ_RAW_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
 	if (!seed)
 		seed = get_random_u32() ?: 1;
 	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
-	prandom_seed_state(&f->rnd, seed);
+	fuzzgen_init(&f->gen, raw, seed);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	return 0;
@@ -98,88 +83,6 @@ static void fuzz_exit(struct kunit *test)
 	recorder_kunit_stop(&f->rec);
 }
 
-/* A descriptor of @type with @payload random bytes after @offset. */
-static u32 fuzz_build(struct fuzz_fixture *f, u16 type, u32 offset,
-		      u32 payload)
-{
-	struct vmpacket_descriptor *d = (void *)f->raw;
-	u32 len = ALIGN(offset + payload, sizeof(u64)), i;
-
-	for (i = 0; i < len / sizeof(u64); i++)
-		f->raw[i] = ((u64)prandom_u32_state(&f->rnd) << 32) |
-			    prandom_u32_state(&f->rnd);
-	d->type = type;
-	d->offset8 = offset / sizeof(u64);
-	d->len8 = len / sizeof(u64);
-	d->flags = fuzz_rand(f, 2);
-	return len;
-}
-
-static void fuzz_set_u32(struct fuzz_fixture *f, u32 offset, u32 value)
-{
-	memcpy((u8 *)f->raw + offset, &value, sizeof(value));
-}
-
-/* Malformed in @class; every one keeps len8 true to what is written. */
-static u32 fuzz_malformed(struct fuzz_fixture *f, enum fuzz_class class)
-{
-	struct vmpacket_descriptor *d = (void *)f->raw;
-	u32 len;
-
-	switch (class) {
-	case FUZZ_TYPE:
-		/* Anything but the three data types and a completion. */
-		return fuzz_build(f, 0x10 + fuzz_rand(f, 0xfff0), DESC_SIZE,
-				  fuzz_rand(f, PAGE_SIZE));
-	case FUZZ_OFFSET_LOW:
-		len = fuzz_build(f, VM_PKT_DATA_INBAND, DESC_SIZE, GOOD_LEN);
-		d->offset8 = fuzz_rand(f, DESC_SIZE / sizeof(u64));
-		return len;
-	case FUZZ_OFFSET_HIGH:
-		len = fuzz_build(f, VM_PKT_DATA_INBAND, DESC_SIZE, GOOD_LEN);
-		d->offset8 = len / sizeof(u64) + 1 + fuzz_rand(f, U16_MAX / 2);
-		return len;
-	case FUZZ_OVERSIZE:
-		return fuzz_build(f, VM_PKT_DATA_INBAND, DESC_SIZE,
-				  RX_BUF_SIZE + fuzz_rand(f, PAGE_SIZE / 2));
-	case FUZZ_XFER:
-		/* More ranges than room before the data, or none. */
-		len = fuzz_build(f, VM_PKT_DATA_USING_XFER_PAGES,
-				 XFER_HDR_SIZE + sizeof(u64) * fuzz_rand(f, 4),
-				 GOOD_LEN);
-		fuzz_set_u32(f, offsetof(struct vmtransfer_page_packet_header,
-					 range_cnt),
-			     fuzz_rand(f, 2) ? 0 : 5 + fuzz_rand(f, U16_MAX));
-		return len;
-	case FUZZ_GPA:
-		/* A first range that is empty, starts past its page, or
-		 * needs more PFNs than fit before the data.
-		 */
-		len = fuzz_build(f, VM_PKT_DATA_USING_GPA_DIRECT,
-				 GPA_HDR_SIZE + 2 * sizeof(u32) + sizeof(u64),
-				 GOOD_LEN);
-		fuzz_set_u32(f, DESC_SIZE + sizeof(u32), 1 + fuzz_rand(f, 3));
-		switch (fuzz_rand(f, 3)) {
-		case 0:
-			fuzz_set_u32(f, GPA_HDR_SIZE, 0);
-			break;
-		case 1:
-			fuzz_set_u32(f, GPA_HDR_SIZE + sizeof(u32),
-				     HV_HYP_PAGE_SIZE + fuzz_rand(f, U16_MAX));
-			break;
-		default:
-			fuzz_set_u32(f, GPA_HDR_SIZE, 2 * HV_HYP_PAGE_SIZE);
-			fuzz_set_u32(f, GPA_HDR_SIZE + sizeof(u32), 0);
-		}
-		return len;
-	case FUZZ_COMPLETION:
-		/* Nothing was sent: every id is unknown to the guest. */
-		return fuzz_build(f, VM_PKT_COMP, DESC_SIZE, fuzz_rand(f, 64));
-	default:
-		return 0;
-	}
-}
-
 static int fuzz_write_one(struct kunit *test, struct fuzz_fixture *f,
 			  enum fuzz_class class)
 {
@@ -188,8 +91,8 @@ static int fuzz_write_one(struct kunit *test, struct fuzz_fixture *f,
 	if (class == FUZZ_GOOD)
 		ret = rec_write(f->sh, f->next_good + 1, GOOD_LEN, 0);
 	else
-		ret = simhost_write_raw(f->sh, f->raw,
-					fuzz_malformed(f, class));
+		ret = simhost_write_raw(f->sh, f->gen.raw,
+					fuzzgen_malformed(&f->gen, class));
 	if (!ret) {
 		f->written[class]++;
 		f->next_good += class == FUZZ_GOOD;
@@ -208,8 +111,7 @@ static void every_packet_is_delivered_or_dropped_once(struct kunit *test)
 		simhost_hold_interrupts(f->sh, true);
 		for (burst = 1 + fuzz_rand(f, FUZZ_MAX_BURST);
 		     burst && n < FUZZ_PACKETS; burst--, n++) {
-			enum fuzz_class class = fuzz_rand(f, 2) ? FUZZ_GOOD :
-				1 + fuzz_rand(f, FUZZ_CLASSES - 1);
+			enum fuzz_class class = fuzzgen_pick(&f->gen);
 
 			while (fuzz_write_one(test, f, class) == -EAGAIN) {
 				simhost_hold_interrupts(f->sh, false);
@@ -259,13 +161,13 @@ static void garbage_framing_stops_the_queue_and_reopen_recovers(struct kunit *te
 	u32 i, before;
 
 	for (i = 0; i < GARBAGE_PACKETS; i++) {
-		struct vmpacket_descriptor *d = (void *)f->raw;
-		u32 len = fuzz_build(f, fuzz_rand(f, U16_MAX), DESC_SIZE,
-				     fuzz_rand(f, PAGE_SIZE));
+		struct vmpacket_descriptor *d = (void *)f->gen.raw;
+		u32 len = fuzzgen_build(&f->gen, fuzz_rand(f, U16_MAX),
+					DESC_SIZE, fuzz_rand(f, PAGE_SIZE));
 
 		d->len8 = fuzz_rand(f, 2) ? fuzz_rand(f, 2) : U16_MAX;
 		d->offset8 = fuzz_rand(f, U16_MAX);
-		if (simhost_write_raw(f->sh, f->raw, len))
+		if (simhost_write_raw(f->sh, f->gen.raw, len))
 			break;
 	}
 	simhost_sync(f->sh);

@@ -66,7 +66,9 @@ mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' \
 hvout=$out/hv
 hvmods=("${mods[@]}" "$out/modules/vmbkmcl_hvhost.ko"
 	"$out/modules/hv_utils.ko" "$out/modules/vmbkmcl_hvutils_test.ko"
-	rmmod:hv_utils "${samples[@]}" "$out/modules/vmbkmcl_hvpath_test.ko")
+	rmmod:hv_utils "${samples[@]}" "$out/modules/vmbkmcl_hvpath_test.ko"
+	"$out/modules/vmbkmcl_hvrescind_test.ko"
+	"$out/modules/vmbkmcl_hvfuzz_test.ko")
 # hv_utils is gone by then, so the heartbeat sample may claim Hyper-V's
 # heartbeat class (samples/heartbeat/heartbeat.h).
 INSMOD_ARGS="vmbkmcl_heartbeat.ko:claim_heartbeat=1 ${INSMOD_ARGS:-}" \

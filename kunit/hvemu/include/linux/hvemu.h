@@ -53,9 +53,12 @@ void *hvemu_chan_ctx(struct hvemu_chan *ch);
 bool hvemu_chan_is_open(struct hvemu_chan *ch);
 u32 hvemu_chan_relid(struct hvemu_chan *ch);
 void hvemu_chan_refuse_open(struct hvemu_chan *ch, u32 status);
+int hvemu_chan_hold(struct hvemu_chan *ch, enum vmbus_channel_message_type type);
+bool hvemu_chan_wait_held(struct hvemu_chan *ch, unsigned int ms);
 
 int hvemu_chan_write(struct hvemu_chan *ch, u16 type, u16 flags,
 		     u64 trans_id, const void *data, u32 len);
+int hvemu_chan_write_raw(struct hvemu_chan *ch, const void *bytes, u32 len);
 int hvemu_chan_read(struct hvemu_chan *ch, struct hvemu_packet *pkt,
 		    void *buf, u32 cap);
 

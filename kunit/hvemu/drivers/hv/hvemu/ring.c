@@ -67,31 +67,33 @@ void hvemu_ring_unmap(struct hvemu_ring *r)
 	r->in = NULL;
 }
 
-int hvemu_ring_write(struct hvemu_ring *r, u16 type, u16 flags, u64 trans_id,
-		     const void *data, u32 len, bool *signal)
+/*
+ * Check the guest-owned indices and find room for @total bytes (and the
+ * trailing u64 the protocol keeps after each packet) at the write index.
+ */
+static int hvemu_ring_reserve(struct hvemu_ring *r, u32 total, u32 *wi)
 {
 	struct hv_ring_buffer *rb = r->in;
 	u32 size = r->in_size;
-	struct vmpacket_descriptor *d;
-	u32 total, wi, ri, avail;
+	u32 ri, avail;
 
-	*signal = false;
-	total = ALIGN(sizeof(*d) + len, sizeof(u64));
-	wi = READ_ONCE(rb->write_index);
+	*wi = READ_ONCE(rb->write_index);
 	ri = READ_ONCE(rb->read_index);
-	if (wi >= size || ri >= size || !IS_ALIGNED(ri, 8) || total > size)
+	if (*wi >= size || ri >= size || !IS_ALIGNED(ri, 8) || total > size)
 		return -EPROTO;
-	avail = wi >= ri ? size - (wi - ri) : ri - wi;
+	avail = *wi >= ri ? size - (*wi - ri) : ri - *wi;
 	if (total + sizeof(u64) >= avail)
 		return -EAGAIN;
-	d = (void *)(rb->buffer + wi);
-	d->type = type;
-	d->offset8 = sizeof(*d) >> 3;
-	d->len8 = total >> 3;
-	d->flags = flags;
-	d->trans_id = trans_id;
-	memcpy(d + 1, data, len);
-	memset((u8 *)(d + 1) + len, 0, total - sizeof(*d) - len);
+	return 0;
+}
+
+/* The packet at @wi is written: close its framing, publish, signal? */
+static void hvemu_ring_publish(struct hvemu_ring *r, u32 wi, u32 total,
+			       bool *signal)
+{
+	struct hv_ring_buffer *rb = r->in;
+	u32 size = r->in_size;
+
 	*(u64 *)(rb->buffer + wi + total) = (u64)wi << 32;
 	/* The packet before the index that publishes it. */
 	smp_wmb();
@@ -101,6 +103,46 @@ int hvemu_ring_write(struct hvemu_ring *r, u16 type, u16 flags, u64 trans_id,
 	/* The guest wants a signal on empty-to-non-empty, unless masked. */
 	*signal = !READ_ONCE(rb->interrupt_mask) &&
 		  READ_ONCE(rb->read_index) == wi;
+}
+
+int hvemu_ring_write(struct hvemu_ring *r, u16 type, u16 flags, u64 trans_id,
+		     const void *data, u32 len, bool *signal)
+{
+	struct vmpacket_descriptor *d;
+	u32 total, wi;
+	int ret;
+
+	*signal = false;
+	total = ALIGN(sizeof(*d) + len, sizeof(u64));
+	ret = hvemu_ring_reserve(r, total, &wi);
+	if (ret)
+		return ret;
+	d = (void *)(r->in->buffer + wi);
+	d->type = type;
+	d->offset8 = sizeof(*d) >> 3;
+	d->len8 = total >> 3;
+	d->flags = flags;
+	d->trans_id = trans_id;
+	memcpy(d + 1, data, len);
+	memset((u8 *)(d + 1) + len, 0, total - sizeof(*d) - len);
+	hvemu_ring_publish(r, wi, total, signal);
+	return 0;
+}
+
+int hvemu_ring_write_raw(struct hvemu_ring *r, const void *bytes, u32 len,
+			 bool *signal)
+{
+	u32 wi;
+	int ret;
+
+	*signal = false;
+	if (!len || !IS_ALIGNED(len, sizeof(u64)))
+		return -EINVAL;
+	ret = hvemu_ring_reserve(r, len, &wi);
+	if (ret)
+		return ret;
+	memcpy(r->in->buffer + wi, bytes, len);
+	hvemu_ring_publish(r, wi, len, signal);
 	return 0;
 }
 

@@ -29,6 +29,8 @@ int hvemu_ring_map(struct hvemu_ring *r, const u64 *pfns, u32 npfns,
 void hvemu_ring_unmap(struct hvemu_ring *r);
 int hvemu_ring_write(struct hvemu_ring *r, u16 type, u16 flags, u64 trans_id,
 		     const void *data, u32 len, bool *signal);
+int hvemu_ring_write_raw(struct hvemu_ring *r, const void *bytes, u32 len,
+			 bool *signal);
 int hvemu_ring_read(struct hvemu_ring *r, struct hvemu_packet *pkt,
 		    void *buf, u32 cap, bool *signal);
 

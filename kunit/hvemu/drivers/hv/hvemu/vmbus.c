@@ -43,8 +43,12 @@
 #define HVEMU_VMBUS_MSG		1
 #define HVEMU_RESCIND_TIMEOUT	(10 * HZ)
 #define HVEMU_MAX_GPADL_PFNS	(8192)
-/* STATUS_UNSUCCESSFUL: what the host answers an open it cannot serve. */
+/*
+ * STATUS_UNSUCCESSFUL: what the host answers an open it cannot serve, and
+ * a GPADL it had not accepted when it revoked the channel.
+ */
 #define HVEMU_OPEN_FAILED	0xC0000001
+#define HVEMU_GPADL_FAILED	0xC0000001
 
 struct hvemu_gpadl {
 	struct list_head node;
@@ -55,6 +59,8 @@ struct hvemu_gpadl {
 	u32 byte_count;
 	u32 byte_offset;
 	bool created;
+	bool held;
+	bool tearing;
 	u64 *pfns;
 };
 
@@ -69,6 +75,8 @@ struct hvemu_gpadl {
  * @rescinded:	RESCIND_CHANNELOFFER sent; waiting for RELID_RELEASED.
  * @open:	OPENCHANNEL accepted, rings mapped.
  * @refuse:	status the next OPENCHANNEL_RESULT carries, 0 to accept.
+ * @hold:	the guest message type the host sits on next, 0 for none.
+ * @held:	completed when the host sat on it.
  * @target_vp:	the VP the guest asked its interrupts on (OPENCHANNEL).
  * @ring:	the host's view of the rings while open.
  * @io_lock:	ring views against close.
@@ -87,6 +95,8 @@ struct hvemu_chan {
 	bool rescinded;
 	bool open;
 	u32 refuse;
+	u32 hold;
+	struct completion held;
 	u32 target_vp;
 	struct hvemu_ring ring;
 	struct mutex io_lock;	/* @ring against open/close */
@@ -239,6 +249,7 @@ struct hvemu_chan *hvemu_offer(const guid_t *type, const guid_t *instance,
 	ch->ctx = ctx;
 	mutex_init(&ch->io_lock);
 	init_completion(&ch->released);
+	init_completion(&ch->held);
 	INIT_WORK(&ch->signal_work, hvemu_signal_work);
 
 	mutex_lock(&hvemu_host_lock);
@@ -259,6 +270,50 @@ struct hvemu_chan *hvemu_offer(const guid_t *type, const guid_t *instance,
 	return ch;
 }
 EXPORT_SYMBOL_GPL(hvemu_offer);
+
+static void hvemu_gpadl_free(struct hvemu_gpadl *g);
+static void hvemu_gpadl_answer(struct hvemu_gpadl *g, u32 status);
+
+/*
+ * A revoke answers what the host sat on, as OpenVMM's vmbus_server does
+ * (channels.rs, revoke()), before the rescind goes out: a GPADL it had
+ * not accepted gets GPADL_CREATED with a failure, a teardown in progress
+ * GPADL_TORNDOWN; an OPENCHANNEL gets nothing.  Accepted GPADLs stay
+ * until the guest tears them down or releases the relid.
+ */
+static void hvemu_revoke_gpadls(struct hvemu_chan *ch)
+{
+	struct vmbus_channel_gpadl_torndown t = {
+		.header.msgtype = CHANNELMSG_GPADL_TORNDOWN,
+	};
+	struct hvemu_gpadl *g, *tmp;
+
+	lockdep_assert_held(&hvemu_host_lock);
+	ch->hold = 0;
+	list_for_each_entry_safe(g, tmp, &hvemu_gpadls, node) {
+		if (g->relid != ch->relid)
+			continue;
+		if (g->held) {
+			hvemu_gpadl_answer(g, HVEMU_GPADL_FAILED);
+			hvemu_gpadl_free(g);
+		} else if (g->tearing) {
+			t.gpadl = g->handle;
+			hvemu_send(&t, sizeof(t));
+			hvemu_gpadl_free(g);
+		}
+	}
+}
+
+/* Whether the host sits on this @type message of @ch (once per hold). */
+static bool hvemu_take_hold(struct hvemu_chan *ch, u32 type)
+{
+	lockdep_assert_held(&hvemu_host_lock);
+	if (!ch || !ch->hold || ch->hold != type)
+		return false;
+	ch->hold = 0;
+	complete(&ch->held);
+	return true;
+}
 
 static void hvemu_chan_close_locked(struct hvemu_chan *ch)
 {
@@ -300,6 +355,7 @@ int hvemu_rescind(struct hvemu_chan *ch)
 	wait = ch->offered && hvemu_connected;
 	if (wait) {
 		ch->rescinded = true;
+		hvemu_revoke_gpadls(ch);
 		r.header.msgtype = CHANNELMSG_RESCIND_CHANNELOFFER;
 		r.child_relid = ch->relid;
 		hvemu_send(&r, sizeof(r));
@@ -370,6 +426,51 @@ void hvemu_chan_refuse_open(struct hvemu_chan *ch, u32 status)
 EXPORT_SYMBOL_GPL(hvemu_chan_refuse_open);
 
 /**
+ * hvemu_chan_hold() - sit on the guest's next @type message for @ch.
+ * @ch:   the channel.
+ * @type: CHANNELMSG_OPENCHANNEL; CHANNELMSG_GPADL_HEADER (the next GPADL
+ *        of @ch: its header and bodies are taken in, GPADL_CREATED is not
+ *        sent); or CHANNELMSG_GPADL_TEARDOWN.
+ *
+ * The host then answers that request never, as a host busy with it may
+ * not, until it rescinds the channel: then it answers what OpenVMM's
+ * vmbus_server answers on revoking a channel with that request pending
+ * (nothing to the open, GPADL_CREATED with STATUS_UNSUCCESSFUL,
+ * GPADL_TORNDOWN), before RESCIND_CHANNELOFFER.  hvemu_chan_wait_held()
+ * says when the host has the message.
+ *
+ * Context: process context; sleeps.
+ * Return: 0, or -EINVAL for another @type.
+ */
+int hvemu_chan_hold(struct hvemu_chan *ch, enum vmbus_channel_message_type type)
+{
+	if (type != CHANNELMSG_OPENCHANNEL && type != CHANNELMSG_GPADL_HEADER &&
+	    type != CHANNELMSG_GPADL_TEARDOWN)
+		return -EINVAL;
+	mutex_lock(&hvemu_host_lock);
+	reinit_completion(&ch->held);
+	ch->hold = type;
+	mutex_unlock(&hvemu_host_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hvemu_chan_hold);
+
+/**
+ * hvemu_chan_wait_held() - wait until the host sits on the held message.
+ * @ch: the channel, after hvemu_chan_hold().
+ * @ms: the bound.
+ *
+ * Context: process context; sleeps.
+ * Return: true once the host has the message and is not answering it.
+ */
+bool hvemu_chan_wait_held(struct hvemu_chan *ch, unsigned int ms)
+{
+	return wait_for_completion_timeout(&ch->held,
+					   msecs_to_jiffies(ms)) > 0;
+}
+EXPORT_SYMBOL_GPL(hvemu_chan_wait_held);
+
+/**
  * hvemu_chan_write() - write one packet into the host-to-guest ring.
  * @ch:       an open channel.
  * @type:     VM_PKT_DATA_INBAND, VM_PKT_COMP, ...
@@ -397,6 +498,33 @@ int hvemu_chan_write(struct hvemu_chan *ch, u16 type, u16 flags,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvemu_chan_write);
+
+/**
+ * hvemu_chan_write_raw() - write bytes the host made up as one packet.
+ * @ch:    an open channel.
+ * @bytes: the packet as it lands in the ring, descriptor included: any
+ *         type, offset8, len8, flags, however wrong.
+ * @len:   its bytes, a non-zero multiple of 8.
+ *
+ * The ring's own framing is kept (the write index moves by @len and the
+ * trailing u64 follows), so what the guest sees is a hostile packet, not
+ * a broken ring.  Signals the guest as hvemu_chan_write() does.
+ * Return: 0, -ENODEV if not open, -EAGAIN if full, -EINVAL for @len.
+ */
+int hvemu_chan_write_raw(struct hvemu_chan *ch, const void *bytes, u32 len)
+{
+	bool signal = false;
+	int ret = -ENODEV;
+
+	mutex_lock(&ch->io_lock);
+	if (ch->open)
+		ret = hvemu_ring_write_raw(&ch->ring, bytes, len, &signal);
+	mutex_unlock(&ch->io_lock);
+	if (signal)
+		hvemu_set_event(ch->target_vp, hvemu_sint, ch->relid);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvemu_chan_write_raw);
 
 /**
  * hvemu_chan_read() - read one packet the guest wrote.
@@ -503,16 +631,25 @@ static void hvemu_on_request_offers(void)
 	hvemu_send(&done, sizeof(done));
 }
 
-static void hvemu_gpadl_done(struct hvemu_gpadl *g)
+static void hvemu_gpadl_answer(struct hvemu_gpadl *g, u32 status)
 {
 	struct vmbus_channel_gpadl_created r = {};
 
-	g->created = true;
 	r.header.msgtype = CHANNELMSG_GPADL_CREATED;
 	r.child_relid = g->relid;
 	r.gpadl = g->handle;
-	r.creation_status = 0;
+	r.creation_status = status;
 	hvemu_send(&r, sizeof(r));
+}
+
+static void hvemu_gpadl_done(struct hvemu_gpadl *g)
+{
+	if (hvemu_take_hold(hvemu_relids[g->relid], CHANNELMSG_GPADL_HEADER)) {
+		g->held = true;
+		return;
+	}
+	g->created = true;
+	hvemu_gpadl_answer(g, 0);
 }
 
 static void hvemu_on_gpadl_header(const void *data, u32 len)
@@ -571,7 +708,7 @@ static void hvemu_on_gpadl_body(const void *data, u32 len)
 	if (len < sizeof(*m) + sizeof(u64))
 		return hvemu_drop("short GPADL_BODY");
 	g = hvemu_gpadl_get(m->gpadl);
-	if (!g || g->created)
+	if (!g || g->created || g->held)
 		return hvemu_drop("GPADL_BODY for handle %#x", m->gpadl);
 	n = (len - sizeof(*m)) / sizeof(u64);
 	if (n > g->npfns - g->have)
@@ -592,12 +729,16 @@ static void hvemu_on_gpadl_teardown(const void *data, u32 len)
 	if (len < sizeof(*m))
 		return hvemu_drop("short GPADL_TEARDOWN");
 	g = hvemu_gpadl_get(m->gpadl);
-	if (!g || !g->created || g->relid != m->child_relid)
+	if (!g || !g->created || g->tearing || g->relid != m->child_relid)
 		return hvemu_drop("GPADL_TEARDOWN of handle %#x relid %u",
 				  m->gpadl, m->child_relid);
 	ch = hvemu_relids[g->relid];
 	if (ch && ch->open && ch->ring.gpadl == g->handle)
 		return hvemu_drop("GPADL_TEARDOWN of an open channel's ring");
+	if (hvemu_take_hold(ch, CHANNELMSG_GPADL_TEARDOWN)) {
+		g->tearing = true;
+		return;
+	}
 	hvemu_gpadl_free(g);
 	r.header.msgtype = CHANNELMSG_GPADL_TORNDOWN;
 	r.gpadl = m->gpadl;
@@ -619,6 +760,9 @@ static void hvemu_on_open(const void *data, u32 len)
 		return hvemu_drop("OPENCHANNEL for relid %u", m->child_relid);
 	if (ch->open)
 		return hvemu_drop("OPENCHANNEL of open relid %u", ch->relid);
+	/* Sat on: a revoke answers it with nothing (see hvemu_chan_hold()). */
+	if (hvemu_take_hold(ch, CHANNELMSG_OPENCHANNEL))
+		return;
 	r.header.msgtype = CHANNELMSG_OPENCHANNEL_RESULT;
 	r.child_relid = m->child_relid;
 	r.openid = m->openid;
@@ -670,6 +814,20 @@ static void hvemu_on_close(const void *data, u32 len)
 	hvemu_chan_close_locked(ch);
 }
 
+/*
+ * A released relid takes its GPADLs with it: a guest need not tear down
+ * the GPADLs of a rescinded channel (hv_vmbus does not), and OpenVMM
+ * drops them on release.
+ */
+static void hvemu_release_gpadls(u32 relid)
+{
+	struct hvemu_gpadl *g, *tmp;
+
+	list_for_each_entry_safe(g, tmp, &hvemu_gpadls, node)
+		if (g->relid == relid)
+			hvemu_gpadl_free(g);
+}
+
 static void hvemu_on_relid_released(const void *data, u32 len)
 {
 	const struct vmbus_channel_relid_released *m = data;
@@ -681,6 +839,7 @@ static void hvemu_on_relid_released(const void *data, u32 len)
 	if (!ch || !ch->rescinded)
 		return hvemu_drop("RELID_RELEASED of relid %u", m->child_relid);
 	hvemu_chan_close_locked(ch);
+	hvemu_release_gpadls(ch->relid);
 	ch->offered = false;
 	complete(&ch->released);
 }
