@@ -62,13 +62,15 @@ mapfile -t suites < <(find "$out/modules" -maxdepth 1 -name '*_test.ko' \
 # Boot 2, hv path: the same kernel booted with hvemu=1, so hv_vmbus comes
 # up on the emulated Hyper-V (kunit/hvemu/).  Linux's hv_utils answers the
 # heartbeat device first (the oracle) and is unloaded before the samples,
-# which serve the same class; then the production-path suite.
+# which serve the same class; then the production-path suite, and last the
+# one that hibernates the kernel (to /sys/power/pm_test's core level).
 hvout=$out/hv
 hvmods=("${mods[@]}" "$out/modules/vmbkmcl_hvhost.ko"
 	"$out/modules/hv_utils.ko" "$out/modules/vmbkmcl_hvutils_test.ko"
 	rmmod:hv_utils "${samples[@]}" "$out/modules/vmbkmcl_hvpath_test.ko"
 	"$out/modules/vmbkmcl_hvrescind_test.ko"
-	"$out/modules/vmbkmcl_hvfuzz_test.ko")
+	"$out/modules/vmbkmcl_hvfuzz_test.ko"
+	"$out/modules/vmbkmcl_hvsleep_test.ko")
 # hv_utils is gone by then, so the heartbeat sample may claim Hyper-V's
 # heartbeat class (samples/heartbeat/heartbeat.h).
 INSMOD_ARGS="vmbkmcl_heartbeat.ko:claim_heartbeat=1 ${INSMOD_ARGS:-}" \

@@ -66,4 +66,30 @@ int hvemu_chan_read(struct hvemu_chan *ch, struct hvemu_packet *pkt,
 u32 hvemu_msg_count(enum vmbus_channel_message_type type);
 u32 hvemu_vmbus_version(void);
 
+/**
+ * enum hvemu_event - what the guest made the emulated Hyper-V do.
+ * @HVEMU_EV_HYPERCALL_ENABLED:  the hypercall page was enabled (overlaid).
+ * @HVEMU_EV_HYPERCALL_DISABLED: it was disabled (the guest's bytes back).
+ * @HVEMU_EV_SYNIC_ENABLED:      a VP's SynIC was enabled (SCONTROL).
+ * @HVEMU_EV_SYNIC_DISABLED:     a VP's SynIC was disabled.
+ * @HVEMU_EV_UNLOAD_CLOSED:      channels UNLOAD found open; the host
+ *                               closed them.
+ * @HVEMU_EV_UNLOAD_GPADLS:      GPADLs UNLOAD found; the host dropped them.
+ * @HVEMU_EV_COUNT:              the number of events.
+ *
+ * The last two count what a guest left behind when it unloaded (for
+ * hibernation): a driver that closes its channels leaves nothing.
+ */
+enum hvemu_event {
+	HVEMU_EV_HYPERCALL_ENABLED,
+	HVEMU_EV_HYPERCALL_DISABLED,
+	HVEMU_EV_SYNIC_ENABLED,
+	HVEMU_EV_SYNIC_DISABLED,
+	HVEMU_EV_UNLOAD_CLOSED,
+	HVEMU_EV_UNLOAD_GPADLS,
+	HVEMU_EV_COUNT
+};
+
+u32 hvemu_event_count(enum hvemu_event ev);
+
 #endif /* _LINUX_HVEMU_H */

@@ -18,12 +18,15 @@
 #ifndef _HVEMU_INTERNAL_H
 #define _HVEMU_INTERNAL_H
 
+#include <linux/hvemu.h>
 #include <linux/types.h>
 
 /* hv.c, for vmbus.c: queue a SynIC message for (vp, sint); any context. */
 int hvemu_deliver(u32 vp, u32 sint, u32 type, const void *payload, u32 len);
 /* hv.c, for vmbus.c: set event flag @bit of @sint on @vp, interrupt it. */
 void hvemu_set_event(u32 vp, u32 sint, u32 bit);
+/* hv.c, for vmbus.c: count a transition hvemu_event_count() reports. */
+void hvemu_count_event(enum hvemu_event ev);
 /* hv.c: the guest memory at @gpa, @len bytes within one page, or NULL. */
 void *hvemu_gpa(u64 gpa, u32 len);
 

@@ -19,7 +19,16 @@
  * into the SINT, so vmbus_isr() runs in hard-irq context through the real
  * callback-vector entry.  The CPUID leaves recommend the APIC EOI over
  * auto-EOI, which a software-raised vector needs.
+ *
+ * Hibernation (hv_suspend()/hv_resume() in hv_init.c, hv_synic_suspend()
+ * and CPU offlining in hv_vmbus) disables and re-enables the hypercall
+ * page and each VP's SynIC.  As on Hyper-V, the hypercall page is an
+ * overlay (TLFS 3.13): while it is enabled the guest page shows the
+ * hypervisor's code, and disabling it shows the guest's own bytes again;
+ * a hypercall made while it is disabled is refused.  The transitions are
+ * counted for the tests (hvemu_event_count()).
  */
+#include <linux/hvemu.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
@@ -67,6 +76,30 @@ struct hvemu_vp {
 static struct hvemu_vp hvemu_vps[NR_CPUS];
 static u64 hvemu_guest_os_id;
 static u64 hvemu_hypercall_msr;
+/*
+ * What the overlay hides: the guest's bytes of the hypercall page while it
+ * is enabled.  Static, as the MSR is written with interrupts off.
+ */
+static u8 hvemu_hypercall_under[PAGE_SIZE];
+static atomic_t hvemu_events[HVEMU_EV_COUNT];
+
+/**
+ * hvemu_event_count() - how often the guest made the hypervisor do @ev.
+ * @ev: enum hvemu_event.
+ *
+ * Return: the count since boot.
+ */
+u32 hvemu_event_count(enum hvemu_event ev)
+{
+	return ev < HVEMU_EV_COUNT ? atomic_read(&hvemu_events[ev]) : 0;
+}
+EXPORT_SYMBOL_GPL(hvemu_event_count);
+
+void hvemu_count_event(enum hvemu_event ev)
+{
+	if (ev < HVEMU_EV_COUNT)
+		atomic_inc(&hvemu_events[ev]);
+}
 
 /* SynIC messages not yet in the guest's message page, oldest first. */
 struct hvemu_msg {
@@ -339,6 +372,12 @@ static u64 notrace hvemu_hypercall(u64 control, u64 input, u64 output)
 	u16 code = control & 0xffff;
 	bool fast = control & HV_HYPERCALL_FAST_BIT;
 
+	/* Only a stale copy of the page's code can get here then. */
+	if (!(READ_ONCE(hvemu_hypercall_msr) & HV_X64_MSR_HYPERCALL_ENABLE)) {
+		pr_warn_ratelimited("hvemu: hypercall %#x with the page disabled\n",
+				    code);
+		return HV_STATUS_INVALID_HYPERCALL_CODE;
+	}
 	switch (code) {
 	case HVCALL_POST_MESSAGE:
 		if (!fast)
@@ -355,21 +394,41 @@ static u64 notrace hvemu_hypercall(u64 control, u64 input, u64 output)
 	return HV_STATUS_INVALID_HYPERCALL_CODE;
 }
 
+static void *hvemu_hypercall_page(u64 msr)
+{
+	union hv_x64_msr_hypercall_contents hc = { .as_uint64 = msr };
+
+	return hvemu_gpa((u64)hc.guest_physical_address << PAGE_SHIFT,
+			 PAGE_SIZE);
+}
+
+/*
+ * The overlay: enabling saves the guest's bytes and shows the hypercall
+ * code; disabling (or moving the page) gives the guest its bytes back.
+ */
 static void hvemu_write_hypercall_msr(u64 val)
 {
-	union hv_x64_msr_hypercall_contents hc = { .as_uint64 = val };
-	void *page;
+	u64 old = hvemu_hypercall_msr;
+	bool was = old & HV_X64_MSR_HYPERCALL_ENABLE;
+	bool on = val & HV_X64_MSR_HYPERCALL_ENABLE;
+	void *page = on ? hvemu_hypercall_page(val) : NULL;
 
-	if (hc.enable) {
-		page = hvemu_gpa((u64)hc.guest_physical_address << PAGE_SHIFT,
-				 PAGE_SIZE);
-		if (!page) {
-			pr_warn("hvemu: hypercall page at a bad GPA\n");
-			return;
-		}
-		hvemu_fill_hypercall_page(page);
+	if (on && !page) {
+		pr_warn("hvemu: hypercall page at a bad GPA\n");
+		return;
 	}
-	hvemu_hypercall_msr = val;
+	if (was && (!on || hvemu_hypercall_page(old) != page)) {
+		memcpy(hvemu_hypercall_page(old), hvemu_hypercall_under,
+		       PAGE_SIZE);
+		hvemu_count_event(HVEMU_EV_HYPERCALL_DISABLED);
+		was = false;
+	}
+	if (on && !was) {
+		memcpy(hvemu_hypercall_under, page, PAGE_SIZE);
+		hvemu_fill_hypercall_page(page);
+		hvemu_count_event(HVEMU_EV_HYPERCALL_ENABLED);
+	}
+	WRITE_ONCE(hvemu_hypercall_msr, val);
 }
 
 /* A synthetic MSR read: 0, or -EIO where a hypervisor would inject #GP. */
@@ -438,6 +497,9 @@ int notrace hvemu_wrmsr(unsigned int msr, u64 val)
 	case HV_REGISTER_SIMP:
 	case HV_REGISTER_SINT0 ... HV_REGISTER_SINT15:
 		spin_lock_irqsave(&hvemu_lock, flags);
+		if (msr == HV_REGISTER_SCONTROL && (vp->scontrol ^ val) & 1)
+			hvemu_count_event(val & 1 ? HVEMU_EV_SYNIC_ENABLED :
+					  HVEMU_EV_SYNIC_DISABLED);
 		if (msr == HV_REGISTER_SCONTROL)
 			vp->scontrol = val;
 		else if (msr == HV_REGISTER_SIEFP)

@@ -206,7 +206,7 @@ static void hvemu_send_offer(struct hvemu_chan *ch)
 	o.child_relid = ch->relid;
 	o.connection_id = HVEMU_CHAN_CONN_BASE + ch->relid;
 	hvemu_send(&o, sizeof(o));
-	ch->offered = true;
+	WRITE_ONCE(ch->offered, true);
 }
 
 static void hvemu_signal_work(struct work_struct *work)
@@ -840,11 +840,18 @@ static void hvemu_on_relid_released(const void *data, u32 len)
 		return hvemu_drop("RELID_RELEASED of relid %u", m->child_relid);
 	hvemu_chan_close_locked(ch);
 	hvemu_release_gpadls(ch->relid);
-	ch->offered = false;
+	WRITE_ONCE(ch->offered, false);
 	complete(&ch->released);
 }
 
-/* UNLOAD: the guest is going away; forget the connection, keep offers. */
+/*
+ * UNLOAD: the guest is going away (shutdown, kexec, hibernation); forget
+ * the connection, keep the offers.  As Hyper-V (and OpenVMM's reset) does,
+ * channels still open are closed and every GPADL is dropped: a guest that
+ * reconnects (hibernation's resume) gets the same offers again, same relids
+ * and instances, and must open them and make its GPADLs anew.  What was
+ * left behind is counted (HVEMU_EV_UNLOAD_*).
+ */
 static void hvemu_on_unload(void)
 {
 	struct vmbus_channel_message_header r = {
@@ -854,13 +861,17 @@ static void hvemu_on_unload(void)
 	struct hvemu_chan *ch;
 
 	list_for_each_entry(ch, &hvemu_chans, node) {
+		if (ch->open)
+			hvemu_count_event(HVEMU_EV_UNLOAD_CLOSED);
 		hvemu_chan_close_locked(ch);
-		ch->offered = false;
+		WRITE_ONCE(ch->offered, false);
 		if (ch->rescinded)
 			complete(&ch->released);
 	}
-	list_for_each_entry_safe(g, tmp, &hvemu_gpadls, node)
+	list_for_each_entry_safe(g, tmp, &hvemu_gpadls, node) {
+		hvemu_count_event(HVEMU_EV_UNLOAD_GPADLS);
 		hvemu_gpadl_free(g);
+	}
 	hvemu_send(&r, sizeof(r));
 	hvemu_connected = false;
 	hvemu_offers_requested = false;
@@ -967,6 +978,9 @@ u16 hvemu_vmbus_signal(u32 conn_id)
 		return HV_STATUS_INVALID_CONNECTION_ID;
 	rcu_read_lock();
 	ch = READ_ONCE(hvemu_relids[relid]);
+	/* Not offered (after UNLOAD, until offered again): no such id. */
+	if (ch && !READ_ONCE(ch->offered))
+		ch = NULL;
 	if (ch)
 		queue_work(hvemu_sig_wq, &ch->signal_work);
 	rcu_read_unlock();
