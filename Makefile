@@ -5,6 +5,7 @@
 #   make [modules]     build vmbkmcl.ko against KDIR (the running kernel)
 #   make check         build a test kernel, run every KUnit suite in QEMU
 #   make check-debug   the same suites on a KASAN/UBSAN/lockdep/kmemleak kernel
+#   make check-6.12    the same suites on a test kernel from linux-source-6.12
 #   make bench         vmbkmcl vs native and a fair baseline, in insns and ns (not in check)
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
@@ -22,7 +23,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check check-debug bench compat demo docs lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check check-debug check-6.12 bench compat demo docs lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -35,6 +36,9 @@ check:
 
 check-debug:
 	@scripts/check.sh --debug
+
+check-6.12:
+	@scripts/check.sh --source 6.12
 
 bench:
 	@scripts/bench.sh

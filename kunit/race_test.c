@@ -149,7 +149,7 @@ static void rescind_at_random_moments_of_traffic(struct kunit *test)
 		kthread_stop(h->writer);
 		h->writer = NULL;
 		simhost_sync(h->sh);
-		flush_scheduled_work();
+		rec_flush_system_wq();
 
 		bad_closed += recorder_count(&h->rec, REC_CLOSED) != 1 ||
 			      h->rec.events[h->rec.nevents - 1].kind != REC_CLOSED;

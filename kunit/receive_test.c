@@ -534,7 +534,7 @@ static void passive_mode_delivers_in_process_context(struct kunit *test)
 	write_packets(test, f, 1, n, PAYLOAD_LEN, 0);
 	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, n, 1));
 	simhost_sync(f->sh);
-	flush_scheduled_work();
+	rec_flush_system_wq();
 
 	expect_packets(test, f, START_EVENTS, 1, n, REC_CTX_TASK);
 	expect_batch(test, f, START_EVENTS + n, n, REC_CTX_TASK);
@@ -551,7 +551,7 @@ static void defer_to_passive_redelivers_once_in_process_context(struct kunit *te
 	write_packets(test, f, 1, n, PAYLOAD_LEN, 0);
 	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, 2 * n, 2));
 	simhost_sync(f->sh);
-	flush_scheduled_work();
+	rec_flush_system_wq();
 
 	/* First in softirq, deferred; then once each at process context. */
 	expect_packets(test, f, START_EVENTS, 1, n, REC_CTX_SOFTIRQ);

@@ -21,6 +21,7 @@
 #include <kunit/test.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 
 #include "simhost.h"
@@ -139,6 +140,17 @@ void rec_misuse_done(struct kunit_suite *suite);
 u32 rec_misuse_count(unsigned int rule);
 
 int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
+
+/*
+ * Wait for what vmbkmcl queued on system_wq (the passive-level receive
+ * runner).  Not flush_scheduled_work(): from 6.12 on it flushes another
+ * queue (system_percpu_wq, where schedule_work() goes) and warns at build
+ * time.
+ */
+static inline void rec_flush_system_wq(void)
+{
+	__flush_workqueue(system_wq);
+}
 bool rec_payload_ok(const void *buf, u32 len, u64 id);
 
 #endif /* _VMBKMCL_RECORDER_H */

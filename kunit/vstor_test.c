@@ -17,6 +17,7 @@
 #include <linux/blkdev.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/version.h>
 #include <linux/wait.h>
 
 #include "../samples/vstor/vstor.h"
@@ -37,7 +38,43 @@
 #define SEED			0x5eed
 #define WAIT_MS			20000
 #define HELD_IOS		64
+
+/*
+ * Opening the disk: 6.9 replaced blkdev_get_by_dev()/blkdev_put() with a
+ * struct file (bdev_file_open_by_dev(), closed by fput()).  The test
+ * kernels are 6.1 and 6.12; 6.5 to 6.8 changed the old calls' arguments
+ * and are not built against.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+static struct block_device *vt_bdev_open(dev_t devt, void **h)
+{
+	struct file *file = bdev_file_open_by_dev(devt, BLK_OPEN_READ |
+						  BLK_OPEN_WRITE, NULL, NULL);
+
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	*h = file;
+	return file_bdev(file);
+}
+
+static void vt_bdev_close(struct block_device *bdev, void *h)
+{
+	fput(h);
+}
+#else
 #define FMODE			(FMODE_READ | FMODE_WRITE)
+
+static struct block_device *vt_bdev_open(dev_t devt, void **h)
+{
+	*h = NULL;
+	return blkdev_get_by_dev(devt, FMODE, NULL);
+}
+
+static void vt_bdev_close(struct block_device *bdev, void *h)
+{
+	blkdev_put(bdev, FMODE);
+}
+#endif
 
 struct vt_fixture;
 
@@ -69,6 +106,7 @@ struct vt_fixture {
 	struct simhost *sh;
 	struct vstor_host *host;
 	struct block_device *bdev;
+	void *bdev_handle;	/* what vt_bdev_close() needs */
 	wait_queue_head_t wq;
 	atomic_t ended;
 	struct vt_io io[HELD_IOS];
@@ -103,7 +141,7 @@ static void vt_exit(struct kunit *test)
 	u32 i, j;
 
 	if (f->bdev)
-		blkdev_put(f->bdev, FMODE);
+		vt_bdev_close(f->bdev, f->bdev_handle);
 	if (f->host)
 		vstor_host_hold(f->host, false);
 	/* The device goes first: its remove may wait for the host. */
@@ -131,7 +169,7 @@ static void vt_open(struct kunit *test, struct vt_fixture *f)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	KUNIT_ASSERT_NOT_NULL(test, dev->disk);
 	KUNIT_EXPECT_EQ(test, dev->blocks, (u64)LUN_BLOCKS);
-	bdev = blkdev_get_by_dev(disk_devt(dev->disk), FMODE, NULL);
+	bdev = vt_bdev_open(disk_devt(dev->disk), &f->bdev_handle);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bdev));
 	f->bdev = bdev;
 }

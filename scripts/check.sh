@@ -4,12 +4,14 @@
 # make check / make check-debug: build the test kernel and the modules, boot
 # every KUnit suite once in QEMU and judge the log.
 #
-# In:  the source tree; --hv for the hv-path boot alone; --debug for the
-#      debug flavour (the same suites on a
-#      kernel with kunit/debug.config merged on: KASAN, UBSAN, lockdep,
-#      kmemleak, debugobjects, SLUB debugging); QEMU_* knobs as
-#      scripts/qemu-run.sh takes them.
-# Out: build/check/ (build/check-debug/ with --debug) holding console.log,
+# In:  the source tree; --source 6.12 first for the test kernel built from
+#      Debian's linux-source-6.12 instead of 6.1 (make check-6.12); then
+#      --hv for the hv-path boot alone, or --debug for the debug flavour
+#      (the same suites on a kernel with kunit/debug.config merged on:
+#      KASAN, UBSAN, lockdep, kmemleak, debugobjects, SLUB debugging);
+#      QEMU_* knobs as scripts/qemu-run.sh takes them.
+# Out: build/check/ (build/check-debug/ with --debug, build/check-6.12/
+#      with --source 6.12) holding console.log,
 #      verdict and results.ktap of the simhost boot, and hv/ the same for
 #      the boot on the emulated Hyper-V (hvemu=1: real hv_vmbus, the
 #      hv-path suites); failed cases and kernel reports and a count per
@@ -21,6 +23,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 fragments=("$here/kunit/testkernel.config")
 report_args=()
 flavour=check
+source=() srcpkg=() kernel=
+
+if [ "${1:-}" = --source ]; then
+	[ -n "${2:-}" ] || { echo "$0: --source needs a version" >&2; exit 2; }
+	source=(--source "$2")
+	srcpkg=("linux-source-$2")
+	flavour=check-$2
+	kernel="$2 "
+	shift 2
+fi
 
 boots="simhost hv"
 case ${1:-} in
@@ -30,21 +42,21 @@ case ${1:-} in
 	boots=hv
 	;;
 --debug)
-	flavour=check-debug
+	flavour=$flavour-debug
 	fragments+=("$here/kunit/debug.config")
 	# The API-misuse verifier is on in the debug run.
 	export INSMOD_ARGS="vmbkmcl.ko:verifier=1 ${INSMOD_ARGS:-}"
 	report_args+=(--kmemleak)
 	;;
 *)
-	echo "usage: $0 [--debug | --hv]" >&2
+	echo "usage: $0 [--source VERSION] [--debug | --hv]" >&2
 	exit 2
 	;;
 esac
 out=$here/build/$flavour
 
-"$here/scripts/deps.sh"
-kdir=$("$here/scripts/testkernel.sh" "${fragments[@]}")
+"$here/scripts/deps.sh" ${srcpkg[@]+"${srcpkg[@]}"}
+kdir=$("$here/scripts/testkernel.sh" ${source[@]+"${source[@]}"} "${fragments[@]}")
 "$here/scripts/build-modules.sh" "$kdir" "$out/modules"
 
 # Boot 1, simhost: the core, the simulated host, the sample ports, then the
@@ -99,14 +111,14 @@ if [[ $boots == *simhost* ]]; then
 	rc=0
 	"$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
 		"$out/initramfs.cpio.gz" "$out" || rc=$?
-	judge "simhost boot" "$out" "$rc"
+	judge "${kernel}simhost boot" "$out" "$rc"
 fi
 
 echo "$flavour: booting the hv-path suites on the emulated Hyper-V" >&2
 rc=0
 QEMU_HVEMU=1 "$here/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$hvout/initramfs.cpio.gz" "$hvout" || rc=$?
-judge "hv-path boot (real hv_vmbus, emulated Hyper-V)" "$hvout" "$rc"
+judge "${kernel}hv-path boot (real hv_vmbus, emulated Hyper-V)" "$hvout" "$rc"
 
 summary="$total_p passed, $total_f failed"
 [ "$total_s" -eq 0 ] || summary+=", $total_s skipped"

@@ -3,17 +3,19 @@
 #
 # Build (or reuse) the small test kernel the KUnit suites and the demo boot.
 #
-# In:  fragments named on the command line (default kunit/testkernel.config),
-#      merged in that order onto tinyconfig; Debian's
-#      /usr/src/linux-source-6.1.tar.xz.  JOBS (nproc) parallel make jobs.
+# In:  [--source VERSION] (6.1 unless given: Debian's linux-source-VERSION,
+#      /usr/src/linux-source-VERSION.tar.xz; 6.1 and 6.12 are tested);
+#      fragments named on the command line (default kunit/testkernel.config),
+#      merged in that order onto tinyconfig.  JOBS (nproc) parallel make jobs.
 # Out: on stdout, the path of a built kernel tree holding
 #      arch/x86/boot/bzImage and Module.symvers, ready for `make M=`.
 #      The tree carries the emulated Hyper-V (kunit/hvemu/install.sh),
 #      inert unless the kernel is booted with hvemu=1.
 #
 # The tree is cached under $VMBKMCL_CACHE/kernel-<hash>, the hash covering
-# the source package version, the fragments, kunit/hvemu/ and RECIPE (bump it when the
-# build steps below change what gets built).  A tree is used only once its
+# the source package's version (so each source has its own tree), the
+# fragments, kunit/hvemu/ and RECIPE (bump it when the build steps below
+# change what gets built).  A tree is used only once its
 # .complete stamp exists, so an interrupted build is redone.
 #
 # VMBKMCL_KDIR, if set, names a built tree to use instead (a developer's
@@ -30,14 +32,19 @@ RECIPE=2
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VMBKMCL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmbkmcl}
-tarball=/usr/src/linux-source-6.1.tar.xz
+source=6.1
+if [ "${1:-}" = --source ]; then
+	source=$2
+	shift 2
+fi
+tarball=/usr/src/linux-source-$source.tar.xz
 jobs=${JOBS:-$(nproc)}
 
 if [ $# -eq 0 ]; then
 	set -- "$here/kunit/testkernel.config"
 fi
 
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+srcver=$(dpkg-query -W -f='${Version}' "linux-source-$source")
 hvemu=$here/kunit/hvemu
 key=$( { echo "$srcver $RECIPE"; cat "$@";
 	(cd "$hvemu" && find . -type f | LC_ALL=C sort | xargs cat); } |

@@ -21,7 +21,9 @@
  * packet inside ProcessPacket, its send completion routine and its
  * synchronous-request loop, which must read as one allocation per packet.
  *
- * Kernels without CONFIG_KPROBES (Debian's, say) cannot count:
+ * Kernels without CONFIG_KPROBES (Debian's, say) cannot count, nor can
+ * 6.10 and later without CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC (the
+ * hooks are empty inlines there, as in the 6.12 test kernel):
  * bench_count_start() says so with -EOPNOTSUPP.
  */
 #include <linux/kprobes.h>
@@ -30,6 +32,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "bench_priv.h"
 
@@ -41,7 +44,9 @@ static DEFINE_PER_CPU(u64, bench_allocs);
 static struct task_struct *bench_armed_task;
 bool bench_planted;
 
-#ifdef CONFIG_KPROBES
+#if IS_ENABLED(CONFIG_KPROBES) && \
+	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0) || \
+	 (IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC)))
 static bool bench_counting;
 
 /*

@@ -443,23 +443,23 @@ int notrace hvemu_rdmsr(unsigned int msr, u64 *val)
 	case HV_X64_MSR_HYPERCALL:
 		*val = hvemu_hypercall_msr;
 		return 0;
-	case HV_REGISTER_VP_INDEX:
+	case HV_X64_MSR_VP_INDEX:
 		*val = raw_smp_processor_id();
 		return 0;
-	case HV_REGISTER_SCONTROL:
+	case HV_X64_MSR_SCONTROL:
 		*val = vp->scontrol;
 		return 0;
-	case HV_REGISTER_SVERSION:
+	case HV_X64_MSR_SVERSION:
 		*val = 1;
 		return 0;
-	case HV_REGISTER_SIEFP:
+	case HV_X64_MSR_SIEFP:
 		*val = vp->siefp;
 		return 0;
-	case HV_REGISTER_SIMP:
+	case HV_X64_MSR_SIMP:
 		*val = vp->simp;
 		return 0;
-	case HV_REGISTER_SINT0 ... HV_REGISTER_SINT15:
-		*val = vp->sint[msr - HV_REGISTER_SINT0];
+	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT15:
+		*val = vp->sint[msr - HV_X64_MSR_SINT0];
 		return 0;
 	case HV_X64_MSR_VP_ASSIST_PAGE:
 		*val = vp->vp_assist;
@@ -489,25 +489,25 @@ int notrace hvemu_wrmsr(unsigned int msr, u64 val)
 	case HV_X64_MSR_VP_ASSIST_PAGE:
 		vp->vp_assist = val;
 		return 0;
-	case HV_REGISTER_EOM:
+	case HV_X64_MSR_EOM:
 		kick = true;
 		break;
-	case HV_REGISTER_SCONTROL:
-	case HV_REGISTER_SIEFP:
-	case HV_REGISTER_SIMP:
-	case HV_REGISTER_SINT0 ... HV_REGISTER_SINT15:
+	case HV_X64_MSR_SCONTROL:
+	case HV_X64_MSR_SIEFP:
+	case HV_X64_MSR_SIMP:
+	case HV_X64_MSR_SINT0 ... HV_X64_MSR_SINT15:
 		spin_lock_irqsave(&hvemu_lock, flags);
-		if (msr == HV_REGISTER_SCONTROL && (vp->scontrol ^ val) & 1)
+		if (msr == HV_X64_MSR_SCONTROL && (vp->scontrol ^ val) & 1)
 			hvemu_count_event(val & 1 ? HVEMU_EV_SYNIC_ENABLED :
 					  HVEMU_EV_SYNIC_DISABLED);
-		if (msr == HV_REGISTER_SCONTROL)
+		if (msr == HV_X64_MSR_SCONTROL)
 			vp->scontrol = val;
-		else if (msr == HV_REGISTER_SIEFP)
+		else if (msr == HV_X64_MSR_SIEFP)
 			vp->siefp = val;
-		else if (msr == HV_REGISTER_SIMP)
+		else if (msr == HV_X64_MSR_SIMP)
 			vp->simp = val;
 		else
-			vp->sint[msr - HV_REGISTER_SINT0] = val;
+			vp->sint[msr - HV_X64_MSR_SINT0] = val;
 		spin_unlock_irqrestore(&hvemu_lock, flags);
 		kick = true;
 		break;
