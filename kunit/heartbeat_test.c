@@ -132,6 +132,9 @@ static void negotiation_picks_the_newest_common_versions(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, exchange(f, ALIGN(len, sizeof(u64)), &reply_len),
 			0);
+	/* Answered in place, as hv_utils does: the request's length. */
+	KUNIT_EXPECT_EQ(test, reply_len, ALIGN(len, sizeof(u64)));
+	KUNIT_EXPECT_EQ(test, r->hdr.msgsize, struct_size(rneg, versions, 2));
 	KUNIT_EXPECT_EQ(test, r->hdr.msgtype, IC_MSGTYPE_NEGOTIATE);
 	KUNIT_EXPECT_EQ(test, r->hdr.transaction_id, m->hdr.transaction_id);
 	KUNIT_EXPECT_EQ(test, r->hdr.flags,

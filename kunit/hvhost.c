@@ -41,15 +41,24 @@ static void hvhost_close(struct hvemu_chan *ch)
 	wake_up_all(&h->wq);
 }
 
-/* Drain the guest's ring into the queue: the guest signalled. */
+/*
+ * The guest signalled: tell the device model serving the port, or drain
+ * the guest's ring into the queue.
+ */
 static void hvhost_signal(struct hvemu_chan *ch)
 {
 	struct hvhost *h = hvemu_chan_ctx(ch);
+	/* Pairs with hvhost_port_set_notify(): @notify_ctx is set first. */
+	void (*notify)(void *ctx) = smp_load_acquire(&h->notify);
 	struct hvhost_pkt pkt;
 	unsigned long flags;
 	int ret;
 
 	atomic_inc(&h->signals);
+	if (notify) {
+		notify(h->notify_ctx);
+		return;
+	}
 	for (;;) {
 		ret = hvemu_chan_read(ch, &pkt.hdr, pkt.data, sizeof(pkt.data));
 		if (ret <= 0 && ret != -EMSGSIZE)
@@ -77,6 +86,55 @@ static const struct hvemu_chan_ops hvhost_ops = {
 	.signal = hvhost_signal,
 };
 
+static int hvhost_port_read(struct hostport *p, struct hostport_pkt *pkt,
+			    void *buf, u32 cap)
+{
+	struct hvhost *h = container_of(p, struct hvhost, port);
+	struct hvemu_packet hp;
+	int ret = hvemu_chan_read(h->ch, &hp, buf, cap);
+
+	/* -EMSGSIZE: consumed, and cut to @cap as the port promises. */
+	if (ret != 1 && ret != -EMSGSIZE)
+		return ret;
+	pkt->type = hp.type;
+	pkt->flags = hp.flags;
+	pkt->trans_id = hp.trans_id;
+	pkt->len = hp.len;
+	return 1;
+}
+
+static int hvhost_port_write(struct hostport *p, u16 type, u16 flags,
+			     u64 trans_id, const void *data, u32 len)
+{
+	return hvhost_send(container_of(p, struct hvhost, port), type, flags,
+			   trans_id, data, len);
+}
+
+static void hvhost_port_set_notify(struct hostport *p,
+				   void (*notify)(void *ctx), void *ctx)
+{
+	struct hvhost *h = container_of(p, struct hvhost, port);
+
+	h->notify_ctx = ctx;
+	/* Pairs with hvhost_signal(): it reads @notify_ctx after @notify. */
+	smp_store_release(&h->notify, notify);
+	/* What the guest wrote before is the model's too. */
+	if (notify && h->ch && hvemu_chan_is_open(h->ch))
+		notify(ctx);
+}
+
+/**
+ * hvhost_port() - @h as the device models see a host (hostport.h).
+ * @h: an offered hvhost.
+ *
+ * Return: its port, valid until hvhost_rescind().
+ */
+struct hostport *hvhost_port(struct hvhost *h)
+{
+	return &h->port;
+}
+EXPORT_SYMBOL_GPL(hvhost_port);
+
 /**
  * hvhost_offer() - offer a channel of class @type to the guest.
  * @h:         zeroed hvhost.
@@ -92,6 +150,9 @@ int hvhost_offer(struct hvhost *h, const guid_t *type, u16 sub_index)
 
 	spin_lock_init(&h->lock);
 	init_waitqueue_head(&h->wq);
+	h->port.read = hvhost_port_read;
+	h->port.write = hvhost_port_write;
+	h->port.set_notify = hvhost_port_set_notify;
 	guid_gen(&instance);
 	h->ch = hvemu_offer(type, &instance, sub_index, &hvhost_ops, h);
 	return h->ch ? 0 : -ENODEV;

@@ -6,9 +6,11 @@
  * test wants: every packet the guest writes is read off the ring as soon
  * as the guest signals and queued here, so a test sends with
  * hvhost_send() and waits for what came back with hvhost_recv(); opens
- * and closes are counted.  The guest side is whatever real driver binds
- * to the offer through real hv_vmbus: hv_utils, a vmbkmcl sample, or a
- * test's own vmbkmcl client.
+ * and closes are counted.  Or a device model shared with simhost
+ * (responder.c) serves the channel through hvhost_port(): once it asks
+ * to be notified, the guest's packets are its to read, not queued.  The
+ * guest side is whatever real driver binds to the offer through real
+ * hv_vmbus: hv_utils, a vmbkmcl sample, or a test's own vmbkmcl client.
  *
  * Locking: @lock guards the queue; the hvemu ops run on hvemu's
  * workqueues; a test is the only sender.
@@ -19,6 +21,8 @@
 #include <linux/hvemu.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+
+#include "hostport.h"
 
 #define HVHOST_QUEUE		64
 #define HVHOST_MAX_PKT		512
@@ -44,10 +48,14 @@ struct hvhost {
 	atomic_t signals;
 	u32 refuse_opens;
 	u64 next_trans;
+	struct hostport port;
+	void (*notify)(void *ctx);
+	void *notify_ctx;
 };
 
 int hvhost_offer(struct hvhost *h, const guid_t *type, u16 sub_index);
 int hvhost_rescind(struct hvhost *h);
+struct hostport *hvhost_port(struct hvhost *h);
 bool hvhost_wait_opens(struct hvhost *h, u32 n);
 bool hvhost_wait_opens_now(struct hvhost *h, u32 n);
 bool hvhost_wait_closes(struct hvhost *h, u32 n);

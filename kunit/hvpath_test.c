@@ -10,8 +10,7 @@
  * vmbus_establish_gpadl()/vmbus_teardown_gpadl(), rescind as hv_vmbus
  * delivers it.  The host side is hvhost (kunit/hvhost.c); the guest side
  * is a recorder (kunit/recorder.c) on a test client driver, or one of the
- * samples.  Cases that crash on today's code (issue 12) are in
- * hvpath_issue12_cases and skipped until the fix is merged.
+ * samples.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -24,6 +23,7 @@
 #include "hvhost.h"
 #include "hvicmsg.h"
 #include "recorder.h"
+#include "responder.h"
 
 #define REC_CAP		256
 #define WAIT_MS		5000
@@ -32,6 +32,9 @@
 /* {6d1c8f3a-5b2e-4c7d-9e10-3a4b5c6d7e8f}: the suite's own device class. */
 static const guid_t hvp_class = GUID_INIT(0x6d1c8f3a, 0x5b2e, 0x4c7d, 0x9e,
 	0x10, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f);
+/* {1c6e7d2a-94b1-4f0e-a358-2d710c9e46b5}: only a target-PnP channel asks. */
+static const guid_t target_class = GUID_INIT(0x1c6e7d2a, 0x94b1, 0x4f0e, 0xa3,
+	0x58, 0x2d, 0x71, 0x0c, 0x9e, 0x46, 0xb5);
 /* samples/echo's class. */
 static const guid_t echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b, 0x9a,
 	0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
@@ -85,26 +88,12 @@ static const struct hv_vmbus_device_id hvp_ids[] = {
 	{ },
 };
 
-/* One driver per suite: a driver struct is not registered twice. */
-static struct vmbkmcl_client_driver hvp_drivers[] = {
-	{
-		.name = "vmbkmcl_hvpath_client",
-		.id_table = hvp_ids,
-		.add = hvp_add,
-		.remove = hvp_remove,
-	},
-	{
-		.name = "vmbkmcl_hvpath_issue12_client",
-		.id_table = hvp_ids,
-		.add = hvp_add,
-		.remove = hvp_remove,
-	},
+static struct vmbkmcl_client_driver hvp_driver = {
+	.name = "vmbkmcl_hvpath_client",
+	.id_table = hvp_ids,
+	.add = hvp_add,
+	.remove = hvp_remove,
 };
-
-static struct vmbkmcl_client_driver *hvp_driver_of(struct kunit_suite *suite)
-{
-	return &hvp_drivers[!!strstr(suite->name, "issue12")];
-}
 
 struct hvp_fixture {
 	struct hvhost h;
@@ -150,13 +139,12 @@ static int hvp_suite_init(struct kunit_suite *suite)
 	 * registered yet.  No owner: the suite unregisters it before the
 	 * module can go.
 	 */
-	return __vmbkmcl_register_client_driver(hvp_driver_of(suite), NULL,
-						NULL);
+	return __vmbkmcl_register_client_driver(&hvp_driver, NULL, NULL);
 }
 
 static void hvp_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(hvp_driver_of(suite));
+	vmbkmcl_unregister_client_driver(&hvp_driver);
 }
 
 static u32 count(enum vmbus_channel_message_type t)
@@ -347,25 +335,45 @@ static void expect_like_oracle(struct kunit *test, const struct hvhost_pkt *got,
 			    "first payload byte that differs from hv_utils'");
 }
 
-/* The heartbeat sample, bound through hv_vmbus, against the host IC. */
-static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
+/*
+ * The heartbeat sample, bound through hv_vmbus, against the host IC: offer
+ * Hyper-V's heartbeat class and negotiate as the host does.  @at_once: the
+ * host speaks as soon as it accepted the open (hvhost_wait_opens_now()).
+ */
+static struct hvhost *heartbeat_negotiated(struct kunit *test, bool at_once)
 {
 	struct hvp_fixture *f = test->priv;
 	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct icm_message *rm = (void *)f->reply.data;
-	struct icm_heartbeat *beat = (void *)(rm + 1);
-	u32 len, i, wrong = 0;
+	u32 len = hvic_negotiate(f->msg, 1);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
 	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	if (at_once)
+		KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
+	else
+		KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
+	/* Not an assertion: the caller rescinds the device either way. */
+	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	return h;
+}
 
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	/* The negotiation's bytes differ from hv_utils': see the issue 12 list. */
-	KUNIT_EXPECT_EQ(test, rm->hdr.msgtype, IC_MSGTYPE_NEGOTIATE);
+/*
+ * Every byte the sample sends equals what hv_utils sent the same requests
+ * earlier in this boot: the negotiation answered in place at the request's
+ * length, then heartbeats.
+ */
+static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct icm_message *rm = (void *)f->reply.data;
+	struct icm_heartbeat *beat = (void *)(rm + 1);
+	struct hvhost *h;
+	u32 len, i, wrong = 0;
+
+	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
+	h = heartbeat_negotiated(test, false);
 	KUNIT_EXPECT_EQ(test, rm->hdr.status, 0U);
+	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
 	for (i = 0; i < 16; i++) {
 		len = hvic_heartbeat(f->msg, 2 + i, 0x1000 + i);
 		KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply),
@@ -460,21 +468,17 @@ static void echo_sample_echoes_through_real_rings(struct kunit *test)
 }
 
 /*
- * Issue 12 item 13 (fixed on main): hv_utils answers a heartbeat request
- * with the request's VMBus transaction id; so must the sample.
+ * hv_utils answers a heartbeat request with the request's VMBus
+ * transaction id (issue 12, item 13); so must the sample.
  */
 static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
 {
 	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct hvhost *h;
 	u32 len;
 
-	KUNIT_ASSERT_NOT_NULL(test, h);
 	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
+	h = heartbeat_negotiated(test, false);
 	KUNIT_EXPECT_EQ(test, f->reply.hdr.trans_id,
 			hvhost_oracle()->negotiate.hdr.trans_id);
 	len = hvic_heartbeat(f->msg, 2, 0x1000);
@@ -493,16 +497,140 @@ static void heartbeat_sample_echoes_the_transaction_id(struct kunit *test)
  */
 static void host_speaking_at_once_after_open_is_heard(struct kunit *test)
 {
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
+	struct hvhost *h = heartbeat_negotiated(test, true);
 
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens_now(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_EXPECT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+}
+
+/*
+ * The responder model simhost's send suites use, serving this device
+ * through hvhost's port: the guest's sends travel real hv_vmbus both ways.
+ */
+static struct responder *start_responder(struct kunit *test,
+					 enum resp_mode mode, u32 batch)
+{
+	struct hvp_fixture *f = test->priv;
+	struct responder *resp = kunit_kzalloc(test, sizeof(*resp),
+					       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, resp);
+	resp->batch = batch;
+	responder_start(resp, hvhost_port(&f->h), mode);
+	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	return resp;
+}
+
+#define REVERSED_SENDS	8
+
+/*
+ * Sends that wait for completion, which the host answers last first: each
+ * completion reaches the packet it answers, once, with the host's bytes.
+ */
+static void sends_completed_last_first_reach_their_packets(struct kunit *test)
+{
+	struct responder *resp = start_responder(test, RESP_REVERSE,
+						 REVERSED_SENDS);
+	VMBPACKET p[REVERSED_SENDS];
+	const struct rec_done *d;
+	u32 i, wrong = 0;
+
+	for (i = 0; i < REVERSED_SENDS; i++) {
+		p[i] = VmbPacketAllocate(hvp.rec.channel);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_ASSERT_EQ(test,
+				recorder_send(&hvp.rec, p[i], 0x700 + i, 64,
+					      VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+				STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_TRUE(test, recorder_wait_done(&hvp.rec, REVERSED_SENDS));
+	responder_stop(resp);
+	KUNIT_ASSERT_EQ(test, recorder_done_count(&hvp.rec), REVERSED_SENDS);
+	for (i = 0; i < REVERSED_SENDS; i++) {
+		d = &hvp.rec.done[i];
+		wrong += d->status != STATUS_SUCCESS ||
+			 d->len != sizeof(u64) ||
+			 d->tag != 0x700 + REVERSED_SENDS - 1 - i ||
+			 d->packet != p[REVERSED_SENDS - 1 - i];
+	}
+	KUNIT_EXPECT_EQ(test, wrong, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->requests), REVERSED_SENDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->replies), REVERSED_SENDS);
+	for (i = 0; i < REVERSED_SENDS; i++)
+		VmbPacketFree(p[i]);
+}
+
+#define SYNC_LEN	200
+
+/* A synchronous request gets the host's reply bytes back, whole. */
+static void synchronous_request_returns_the_hosts_reply(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct responder *resp = start_responder(test, RESP_ECHO, 0);
+	u8 *reply = f->reply.data;
+	u32 flags = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	u32 len = 2 * SYNC_LEN;
+	u64 tag = 0x5eed;
+
+	memset(f->msg, 0xab, SYNC_LEN);
+	memcpy(f->msg, &tag, sizeof(tag));
+	memset(reply, 0, len);
+	KUNIT_EXPECT_EQ(test,
+			VmbChannelSendSynchronousRequest(hvp.rec.channel,
+							 f->msg, SYNC_LEN, NULL,
+							 flags, reply, &len,
+							 NULL),
+			STATUS_SUCCESS);
+	responder_stop(resp);
+	KUNIT_EXPECT_EQ(test, len, (u32)SYNC_LEN);
+	KUNIT_EXPECT_EQ(test, memcmp(reply, f->msg, SYNC_LEN), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&resp->replies), 1);
+}
+
+/*
+ * Target PnP over hv_vmbus: a channel on the suite's device targets a
+ * class no driver serves; vmbkmcl registers a real hv_driver for it, and
+ * when the host offers the class, hv_vmbus probes it and the waiting
+ * channel opens that offer (GPADL, OPENCHANNEL), carries a packet, and
+ * closes on the rescind without a PnP failure.
+ */
+static void target_channel_opens_the_offer_hv_vmbus_probes(struct kunit *test)
+{
+	struct hvp_fixture *f = test->priv;
+	struct recorder *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u64 tag = 0x7a7;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, recorder_init_dev(r, hvp.dev, REC_CAP), 0);
+	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetPnp(r->channel,
+							       &target_class,
+							       NULL, NULL),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(r->channel), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r->nevents, 0U);
+
+	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &target_class, 0), 0);
+	KUNIT_EXPECT_TRUE(test, hvhost_wait_opens(h, 1));
+	KUNIT_EXPECT_TRUE(test, recorder_wait_count(r, REC_POST_STARTED, 1));
+	KUNIT_EXPECT_EQ(test, r->events[0].kind, (u8)REC_OPENED);
+	KUNIT_EXPECT_EQ(test, r->events[1].kind, (u8)REC_STARTED);
+	memset(f->msg, 0, 64);
+	memcpy(f->msg, &tag, sizeof(tag));
+	KUNIT_EXPECT_EQ(test, hvhost_send(h, VM_PKT_DATA_INBAND, 0, 1, f->msg,
+					  64), 0);
+	KUNIT_EXPECT_TRUE(test, recorder_wait(r, 1, 0));
+	KUNIT_EXPECT_EQ(test, r->events[3].kind, (u8)REC_PACKET);
+	KUNIT_EXPECT_EQ(test, r->events[3].tag, tag);
+	/* The suite's own channel on the same device was never opened. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 0);
+
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
+	KUNIT_EXPECT_EQ(test, recorder_count(r, REC_SUSPEND), 1U);
+	KUNIT_EXPECT_EQ(test, recorder_count(r, REC_CLOSED), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->closes), 1);
+	recorder_destroy(r);
 }
 
 static struct kunit_case hvpath_cases[] = {
@@ -520,50 +648,9 @@ static struct kunit_case hvpath_cases[] = {
 	KUNIT_CASE(second_channel_on_the_device_is_refused_first_keeps_traffic),
 	KUNIT_CASE(heartbeat_sample_echoes_the_transaction_id),
 	KUNIT_CASE(host_speaking_at_once_after_open_is_heard),
-	{}
-};
-
-/*
- * Known defects (issue 12) the production path shows and simhost cannot:
- * each case fails on today's code and is skipped, naming its item, unless
- * the module is loaded with known_defects=1.  Un-skip a case when the fix
- * is merged.
- */
-static bool known_defects;
-module_param(known_defects, bool, 0444);
-MODULE_PARM_DESC(known_defects, "run the issue 12 cases that fail today");
-
-#define KNOWN_DEFECT(test, item)					\
-	do {								\
-		if (!known_defects)					\
-			kunit_skip(test, "issue 12 item " item		\
-				   " (known_defects=1 runs it)");	\
-	} while (0)
-
-/*
- * Issue 12 item 13 (the sample's wire behaviour against hv_utils'): its
- * negotiation reply is shorter than hv_utils' (48 bytes against the 56 of
- * the request hv_utils answers in place) and differs inside.
- */
-static void heartbeat_sample_negotiates_like_hv_utils(struct kunit *test)
-{
-	struct hvp_fixture *f = test->priv;
-	struct hvhost *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	u32 len;
-
-	KNOWN_DEFECT(test, "13");
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_TRUE(test, hvhost_oracle()->valid);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(h, &hv_heartbeat_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(h, 1));
-	len = hvic_negotiate(f->msg, 1);
-	KUNIT_ASSERT_EQ(test, hvhost_request(h, f->msg, len, &f->reply), 0);
-	expect_like_oracle(test, &f->reply, &hvhost_oracle()->negotiate);
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(h), 0);
-}
-
-static struct kunit_case hvpath_issue12_cases[] = {
-	KUNIT_CASE(heartbeat_sample_negotiates_like_hv_utils),
+	KUNIT_CASE(sends_completed_last_first_reach_their_packets),
+	KUNIT_CASE(synchronous_request_returns_the_hosts_reply),
+	KUNIT_CASE(target_channel_opens_the_offer_hv_vmbus_probes),
 	{}
 };
 
@@ -576,16 +663,7 @@ static struct kunit_suite hvpath_suite = {
 	.test_cases = hvpath_cases,
 };
 
-static struct kunit_suite hvpath_issue12_suite = {
-	.name = "vmbkmcl_hvpath_issue12",
-	.suite_init = hvp_suite_init,
-	.suite_exit = hvp_suite_exit,
-	.init = hvp_init,
-	.exit = hvp_exit,
-	.test_cases = hvpath_issue12_cases,
-};
-
-kunit_test_suites(&hvpath_suite, &hvpath_issue12_suite);
+kunit_test_suite(hvpath_suite);
 
 MODULE_DESCRIPTION("KUnit: vmbkmcl's production path over real hv_vmbus on an emulated Hyper-V");
 MODULE_LICENSE("GPL");

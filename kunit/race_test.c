@@ -57,7 +57,7 @@ static void race_host_up(struct kunit *test, struct race_host *h)
 	h->sh = simhost_create();
 	KUNIT_ASSERT_NOT_NULL(test, h->sh);
 	KUNIT_ASSERT_EQ(test, recorder_init(&h->rec, h->sh, LOG_CAP), 0);
-	responder_start(&h->resp, h->sh, RESP_ECHO);
+	responder_start(&h->resp, simhost_port(h->sh), RESP_ECHO);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&h->rec), STATUS_SUCCESS);
 }
 

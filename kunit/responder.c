@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * responder - a host service on simhost that answers the guest's sends.
+ * responder - a host service that answers the guest's sends.
  * See responder.h.
  */
 #include <linux/delay.h>
+#include <linux/hyperv.h>
 #include <linux/module.h>
 
 #include "responder.h"
@@ -21,8 +22,8 @@ static void resp_reply(struct responder *r, u64 id, u32 len)
 
 	if (r->delay_us)
 		usleep_range(r->delay_us, r->delay_us + RESP_RETRY_US);
-	while ((ret = simhost_write_inband(r->sh, VM_PKT_COMP, 0, id, r->buf,
-					   len)) == -EAGAIN &&
+	while ((ret = r->port->write(r->port, VM_PKT_COMP, 0, id, r->buf,
+				     len)) == -EAGAIN &&
 	       ++tries < RESP_RETRIES)
 		usleep_range(RESP_RETRY_US, 2 * RESP_RETRY_US);
 	/* -ENODEV: the rings closed under us, as a rescind race may do. */
@@ -98,16 +99,15 @@ static void resp_answer(struct responder *r, u64 id, u32 len)
 static void resp_work(struct work_struct *work)
 {
 	struct responder *r = container_of(work, struct responder, work);
-	struct simhost_packet pkt;
+	struct hostport_pkt pkt;
 
 	if (READ_ONCE(r->mode) != RESP_REVERSE)
 		resp_release(r);
 	while (READ_ONCE(r->mode) != RESP_STALL &&
-	       !simhost_read(r->sh, &pkt, r->buf, sizeof(r->buf))) {
+	       r->port->read(r->port, &pkt, r->buf, sizeof(r->buf)) == 1) {
 		atomic_inc(&r->requests);
-		if (pkt.desc.flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
-			resp_answer(r, pkt.desc.trans_id,
-				    min_t(u32, pkt.data_len, sizeof(r->buf)));
+		if (pkt.flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
+			resp_answer(r, pkt.trans_id, pkt.len);
 	}
 }
 
@@ -119,18 +119,19 @@ static void resp_notify(void *ctx)
 }
 
 /**
- * responder_start() - answer @sh's guest from now on.
+ * responder_start() - answer the guest on @port from now on.
  * @r:    zeroed storage; set @r->delay_us or @r->batch before traffic.
- * @sh:   the simulated host, rings open or about to be.
+ * @port: the host end: simhost_port() or hvhost_port(), rings open or
+ *        about to be.
  * @mode: how to answer.
  */
-void responder_start(struct responder *r, struct simhost *sh,
+void responder_start(struct responder *r, struct hostport *port,
 		     enum resp_mode mode)
 {
-	r->sh = sh;
+	r->port = port;
 	r->mode = mode;
 	INIT_WORK(&r->work, resp_work);
-	simhost_set_notify(sh, resp_notify, r);
+	port->set_notify(port, resp_notify, r);
 }
 EXPORT_SYMBOL_GPL(responder_start);
 
@@ -167,7 +168,7 @@ EXPORT_SYMBOL_GPL(responder_flush);
  */
 void responder_stop(struct responder *r)
 {
-	simhost_set_notify(r->sh, NULL, NULL);
+	r->port->set_notify(r->port, NULL, NULL);
 	cancel_work_sync(&r->work);
 }
 EXPORT_SYMBOL_GPL(responder_stop);

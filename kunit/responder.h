@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * responder - a host service on simhost that answers the guest's sends.
+ * responder - a host service that answers the guest's sends.
  *
- * It reads the outbound ring whenever vmbkmcl writes to it (simhost's
+ * It reads the guest's ring whenever the guest wrote to it (the port's
  * notify hook) and answers each packet that requests a completion as its
- * mode says.  It uses only simhost's public API.
+ * mode says.  It uses only a hostport (hostport.h), so the same model
+ * serves a simhost device and a device on the emulated Hyper-V.
  *
  * Locking: the work item is the only reader of the outbound ring; the
  * counters are atomics; @mode and @delay_us are set before traffic.
@@ -15,7 +16,7 @@
 #include <linux/atomic.h>
 #include <linux/workqueue.h>
 
-#include "simhost.h"
+#include "hostport.h"
 
 /* Requests held at once in RESP_REVERSE mode. */
 #define RESP_MAX_PENDING	256
@@ -35,7 +36,7 @@ enum resp_mode {
 };
 
 struct responder {
-	struct simhost *sh;
+	struct hostport *port;
 	struct work_struct work;
 	enum resp_mode mode;
 	u32 delay_us;
@@ -50,7 +51,7 @@ struct responder {
 	atomic_t dup_live_ids;
 };
 
-void responder_start(struct responder *r, struct simhost *sh,
+void responder_start(struct responder *r, struct hostport *port,
 		     enum resp_mode mode);
 void responder_set_mode(struct responder *r, enum resp_mode mode);
 void responder_flush(struct responder *r);

@@ -54,7 +54,7 @@ static int send_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
-	responder_start(&f->resp, f->sh, RESP_ECHO);
+	responder_start(&f->resp, simhost_port(f->sh), RESP_ECHO);
 	f->packet_size = VmbChannelSizeofPacket(f->rec.channel);
 	test->priv = f;
 	return 0;
@@ -64,6 +64,9 @@ static void send_exit(struct kunit *test)
 {
 	struct send_fixture *f = test->priv;
 
+	/* An init that failed an assertion left no fixture to undo. */
+	if (!f)
+		return;
 	responder_stop(&f->resp);
 	recorder_kunit_stop(&f->rec);
 	kvfree(f->packets);

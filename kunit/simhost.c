@@ -50,6 +50,7 @@
  *		its live rings as vmbus_open() does.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
+ * @port:	the host end as device models see it (hostport.h).
  */
 struct simhost {
 	struct hv_device hdev;
@@ -71,6 +72,7 @@ struct simhost {
 	atomic_t clobbered;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
+	struct hostport port;
 };
 
 /* Mirror of hv_ringbuffer_init(), which is not exported. */
@@ -368,6 +370,49 @@ void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
 }
 EXPORT_SYMBOL_GPL(simhost_set_notify);
 
+static int simhost_port_read(struct hostport *p, struct hostport_pkt *pkt,
+			     void *buf, u32 cap)
+{
+	struct simhost *sh = container_of(p, struct simhost, port);
+	struct simhost_packet sp;
+	int ret = simhost_read(sh, &sp, buf, cap);
+
+	if (ret == -ENODATA)
+		return 0;
+	if (ret)
+		return ret;
+	pkt->type = sp.desc.type;
+	pkt->flags = sp.desc.flags;
+	pkt->trans_id = sp.desc.trans_id;
+	pkt->len = min(sp.data_len, cap);
+	return 1;
+}
+
+static int simhost_port_write(struct hostport *p, u16 type, u16 flags,
+			      u64 trans_id, const void *data, u32 len)
+{
+	return simhost_write_inband(container_of(p, struct simhost, port),
+				    type, flags, trans_id, data, len);
+}
+
+static void simhost_port_set_notify(struct hostport *p,
+				    void (*notify)(void *ctx), void *ctx)
+{
+	simhost_set_notify(container_of(p, struct simhost, port), notify, ctx);
+}
+
+/**
+ * simhost_port() - @sh as the device models see a host (hostport.h).
+ * @sh: the simhost.
+ *
+ * Return: its port, valid until simhost_destroy().
+ */
+struct hostport *simhost_port(struct simhost *sh)
+{
+	return &sh->port;
+}
+EXPORT_SYMBOL_GPL(simhost_port);
+
 /**
  * simhost_fail_next_open() - make the next open fail, as a host refusing.
  * @sh:  the simhost.
@@ -433,6 +478,9 @@ struct simhost *simhost_create(void)
 	spin_lock_init(&sh->ring_lock);
 	tasklet_setup(&sh->irq, simhost_irq);
 	sh->proto_version = VERSION_WIN10_V5_3;
+	sh->port.read = simhost_port_read;
+	sh->port.write = simhost_port_write;
+	sh->port.set_notify = simhost_port_set_notify;
 	guid_gen(&sh->hdev.dev_instance);
 	sh->hdev.channel = sh->channel;
 	sh->channel->device_obj = &sh->hdev;

@@ -30,6 +30,8 @@
 #include <linux/hyperv.h>
 #include <linux/types.h>
 
+#include "hostport.h"
+
 struct simhost;
 
 /* Ring sizes in bytes, header page included, as vmbus_open() takes them. */
@@ -53,6 +55,7 @@ struct simhost_packet {
 
 struct simhost *simhost_create(void);
 void simhost_destroy(struct simhost *sh);
+struct hostport *simhost_port(struct simhost *sh);
 struct vmbus_channel *simhost_channel(struct simhost *sh);
 struct hv_device *simhost_device(struct simhost *sh);
 int simhost_open_rings(struct simhost *sh, u32 inbound_size,

@@ -83,7 +83,15 @@ static bool hb_pick(const struct icm_version *ours, u32 n_ours,
 	return false;
 }
 
-/* Answer a negotiation in place; returns the response length, or 0. */
+/*
+ * Answer a negotiation in place, at the request's length: the counts say
+ * one version of each, the table's first two entries are the picks, and
+ * the header's size covers just that (16 bytes).  This is the reply
+ * hv_utils (vmbus_prep_negotiate_resp) and FreeBSD's vmbus_ic_negomsg()
+ * send; the host reads the counts and the first two entries only, and
+ * the pipe header's size, left as the host wrote it, stays true.
+ * Returns the reply length, or 0 for a malformed request.
+ */
 static u32 hb_negotiate(struct hb_device *hb, struct icm_message *m, u32 len)
 {
 	struct icm_negotiate *neg = (void *)(m + 1);
@@ -96,11 +104,13 @@ static u32 hb_negotiate(struct hb_device *hb, struct icm_message *m, u32 len)
 	if (len < sizeof(*m) + struct_size(neg, versions, offers))
 		return 0;
 
+	m->hdr.msgsize = struct_size(neg, versions, 2);
 	if (hb_pick(hb_framework_versions, ARRAY_SIZE(hb_framework_versions),
 		    neg->versions, neg->framework_count, &fw) &&
 	    hb_pick(hb_msg_versions, ARRAY_SIZE(hb_msg_versions),
 		    neg->versions + neg->framework_count, neg->msg_count,
 		    &ver)) {
+		/* Two matches: the table holds at least two entries. */
 		hb->framework = fw;
 		hb->version = ver;
 		neg->framework_count = 1;
@@ -116,7 +126,7 @@ static u32 hb_negotiate(struct hb_device *hb, struct icm_message *m, u32 len)
 		m->hdr.status = IC_STATUS_FAIL;
 		pr_info("heartbeat: no common version\n");
 	}
-	return sizeof(*m) + struct_size(neg, versions, 2);
+	return len;
 }
 
 static u32 hb_heartbeat(struct hb_device *hb, struct icm_message *m, u32 len)
