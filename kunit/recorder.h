@@ -140,17 +140,17 @@ void rec_misuse_done(struct kunit_suite *suite);
 u32 rec_misuse_count(unsigned int rule);
 
 int rec_write(struct simhost *sh, u64 id, u32 len, u16 flags);
+bool rec_payload_ok(const void *buf, u32 len, u64 id);
 
 /*
  * Wait for what vmbkmcl queued on system_wq (the passive-level receive
- * runner).  Not flush_scheduled_work(): from 6.12 on it flushes another
- * queue (system_percpu_wq, where schedule_work() goes) and warns at build
- * time.
+ * runner).  Not flush_scheduled_work(): in Debian's 6.12 it flushes
+ * another queue (system_percpu_wq, where schedule_work() goes now) and
+ * warns at build time.
  */
 static inline void rec_flush_system_wq(void)
 {
 	__flush_workqueue(system_wq);
 }
-bool rec_payload_ok(const void *buf, u32 len, u64 id);
 
 #endif /* _VMBKMCL_RECORDER_H */

@@ -17,7 +17,6 @@
 #include <linux/blkdev.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
-#include <linux/version.h>
 #include <linux/wait.h>
 
 #include "../samples/vstor/vstor.h"
@@ -41,11 +40,11 @@
 
 /*
  * Opening the disk: 6.9 replaced blkdev_get_by_dev()/blkdev_put() with a
- * struct file (bdev_file_open_by_dev(), closed by fput()).  The test
- * kernels are 6.1 and 6.12; 6.5 to 6.8 changed the old calls' arguments
- * and are not built against.
+ * struct file (bdev_file_open_by_dev(), closed by fput()); Kbuild says
+ * which this kernel has.  The test kernels are 6.1 and 6.12; 6.5 to 6.8
+ * changed the old calls' arguments and are not built against.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#ifdef VMBKMCL_BDEV_FILE
 static struct block_device *vt_bdev_open(dev_t devt, void **h)
 {
 	struct file *file = bdev_file_open_by_dev(devt, BLK_OPEN_READ |

@@ -23,8 +23,8 @@
  *
  * Kernels without CONFIG_KPROBES (Debian's, say) cannot count, nor can
  * 6.10 and later without CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC (the
- * hooks are empty inlines there, as in the 6.12 test kernel):
- * bench_count_start() says so with -EOPNOTSUPP.
+ * hooks are empty inlines there, as in the 6.12 test kernel, so there is
+ * no symbol to probe): bench_count_start() says so with -EOPNOTSUPP.
  */
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -32,7 +32,6 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include "bench_priv.h"
 
@@ -44,9 +43,7 @@ static DEFINE_PER_CPU(u64, bench_allocs);
 static struct task_struct *bench_armed_task;
 bool bench_planted;
 
-#if IS_ENABLED(CONFIG_KPROBES) && \
-	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0) || \
-	 (IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC)))
+#ifdef CONFIG_KPROBES
 static bool bench_counting;
 
 /*
@@ -84,7 +81,8 @@ static struct kprobe *bench_probes[] = {
  * bench_count_start() - start watching the allocators.
  *
  * Context: process context; sleeps.
- * Return: 0, -EBUSY if already started, or register_kprobes()'s error.
+ * Return: 0, -EBUSY if already started, -EOPNOTSUPP if a hook cannot be
+ * probed here, or register_kprobes()'s error.
  */
 int bench_count_start(void)
 {
@@ -101,6 +99,8 @@ int bench_count_start(void)
 		bench_probes[i]->flags = 0;
 	}
 	ret = register_kprobes(bench_probes, ARRAY_SIZE(bench_probes));
+	if (ret == -ENOENT)
+		return -EOPNOTSUPP;	/* a hook is not a function here */
 	if (!ret)
 		bench_counting = true;
 	return ret;
