@@ -262,10 +262,50 @@ static void sleep_syscore_resume(void)
 	sw->syscore_resumes++;
 }
 
+#ifdef VMBKMCL_SYSCORE_DATA
+/* The syscore API that gives callbacks a context; the test needs none. */
+static int sleep_syscore_suspend_data(void *data)
+{
+	return sleep_syscore_suspend();
+}
+
+static void sleep_syscore_resume_data(void *data)
+{
+	sleep_syscore_resume();
+}
+
+static const struct syscore_ops sleep_syscore_ops = {
+	.suspend = sleep_syscore_suspend_data,
+	.resume = sleep_syscore_resume_data,
+};
+
+static struct syscore sleep_syscore = { .ops = &sleep_syscore_ops };
+
+static void sleep_syscore_register(void)
+{
+	register_syscore(&sleep_syscore);
+}
+
+static void sleep_syscore_unregister(void)
+{
+	unregister_syscore(&sleep_syscore);
+}
+#else
 static struct syscore_ops sleep_syscore = {
 	.suspend = sleep_syscore_suspend,
 	.resume = sleep_syscore_resume,
 };
+
+static void sleep_syscore_register(void)
+{
+	register_syscore_ops(&sleep_syscore);
+}
+
+static void sleep_syscore_unregister(void)
+{
+	unregister_syscore_ops(&sleep_syscore);
+}
+#endif
 
 static bool wait_u32(u32 *v, u32 n)
 {
@@ -385,11 +425,11 @@ static void sleep_hibernate(void)
 	sw->cpus = num_online_cpus();
 	sw->version = hvemu_vmbus_version();
 	sleep_count(&sw->before);
-	register_syscore_ops(&sleep_syscore);
+	sleep_syscore_register();
 	start = ktime_get_ns();
 	sw->state_ret = sleep_write(PM_STATE_PATH, "disk");
 	sw->ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
-	unregister_syscore_ops(&sleep_syscore);
+	sleep_syscore_unregister();
 	sleep_count(&sw->after);
 	sleep_write(PM_TEST_PATH, "none");
 }
