@@ -318,6 +318,28 @@ static void hvr_suite_exit(struct kunit_suite *suite)
 }
 
 /*
+ * Make the host sit on the guest's next @held message, and start @fn: it
+ * must be waiting in that message when the host has it.
+ */
+static void hvr_call_held(struct kunit *test, struct hvr_fixture *f,
+			  enum vmbus_channel_message_type held,
+			  void (*fn)(struct hvr_call *))
+{
+	KUNIT_ASSERT_EQ(test, hvemu_chan_hold(f->h.ch, held), 0);
+	hvr_start(&f->call, fn, true);
+	KUNIT_ASSERT_TRUE(test, hvemu_chan_wait_held(f->h.ch, WAIT_MS));
+	msleep(SETTLE_MS);
+	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
+}
+
+/* Rescind, and wait for the held call to end. */
+static void hvr_rescind_held(struct kunit *test, struct hvr_fixture *f)
+{
+	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
+	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+}
+
+/*
  * OPENCHANNEL unanswered: hv_vmbus's rescind completes vmbus_open()'s
  * wait and it fails with -ENODEV, skipping the ring GPADL's teardown on
  * the rescinded channel (the host drops it with the relid).  Enable says
@@ -330,15 +352,9 @@ static void rescind_during_open_fails_enable_with_device_removed(struct kunit *t
 	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	u32 teardowns = count(CHANNELMSG_GPADL_TEARDOWN);
 
-	KUNIT_ASSERT_EQ(test, hvemu_chan_hold(f->h.ch, CHANNELMSG_OPENCHANNEL),
-			0);
-	hvr_start(&f->call, call_enable, true);
-	KUNIT_ASSERT_TRUE(test, hvemu_chan_wait_held(f->h.ch, WAIT_MS));
-	msleep(SETTLE_MS);
-	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
+	hvr_call_held(test, f, CHANNELMSG_OPENCHANNEL, call_enable);
 
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+	hvr_rescind_held(test, f);
 	KUNIT_EXPECT_EQ(test, f->call.status, STATUS_DEVICE_REMOVED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 0);
 	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_GPADL_TEARDOWN), teardowns);
@@ -361,15 +377,9 @@ static void rescind_during_ring_gpadl_fails_enable(struct kunit *test)
 	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	u32 opens = count(CHANNELMSG_OPENCHANNEL);
 
-	KUNIT_ASSERT_EQ(test, hvemu_chan_hold(f->h.ch, CHANNELMSG_GPADL_HEADER),
-			0);
-	hvr_start(&f->call, call_enable, true);
-	KUNIT_ASSERT_TRUE(test, hvemu_chan_wait_held(f->h.ch, WAIT_MS));
-	msleep(SETTLE_MS);
-	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
+	hvr_call_held(test, f, CHANNELMSG_GPADL_HEADER, call_enable);
 
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+	hvr_rescind_held(test, f);
 	KUNIT_EXPECT_EQ(test, f->call.status, STATUS_UNSUCCESSFUL);
 	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_OPENCHANNEL), opens);
 	EXPECT_EVENTS(test, "");
@@ -389,16 +399,10 @@ static void rescind_during_ring_gpadl_teardown_closes_once(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
-	KUNIT_ASSERT_EQ(test, hvemu_chan_hold(f->h.ch,
-					      CHANNELMSG_GPADL_TEARDOWN), 0);
-	hvr_start(&f->call, call_disable, true);
-	KUNIT_ASSERT_TRUE(test, hvemu_chan_wait_held(f->h.ch, WAIT_MS));
-	msleep(SETTLE_MS);
-	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
+	hvr_call_held(test, f, CHANNELMSG_GPADL_TEARDOWN, call_disable);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.closes), 1);
 
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+	hvr_rescind_held(test, f);
 	EXPECT_EVENTS(test, "OSPUC");
 	expect_removed(test, removes, released);
 }
@@ -424,16 +428,10 @@ static void rescind_during_client_gpadl_teardown(struct kunit *test)
 							      0, buf, size,
 							      &handle),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, hvemu_chan_hold(f->h.ch,
-					      CHANNELMSG_GPADL_TEARDOWN), 0);
 	f->call.ret = handle;
-	hvr_start(&f->call, call_delete_gpadl, true);
-	KUNIT_ASSERT_TRUE(test, hvemu_chan_wait_held(f->h.ch, WAIT_MS));
-	msleep(SETTLE_MS);
-	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
+	hvr_call_held(test, f, CHANNELMSG_GPADL_TEARDOWN, call_delete_gpadl);
 
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+	hvr_rescind_held(test, f);
 	EXPECT_EVENTS(test, "OSPUC");
 	expect_removed(test, removes, released);
 }
@@ -534,8 +532,7 @@ static void rescind_during_sync_request_ends_it_with_device_removed(struct kunit
 	KUNIT_EXPECT_TRUE(test, hvr_call_running(&f->call));
 
 	start = jiffies;
-	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_ASSERT_TRUE(test, hvr_wait_call(&f->call));
+	hvr_rescind_held(test, f);
 	KUNIT_EXPECT_EQ(test, f->call.status, STATUS_DEVICE_REMOVED);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(f->call.ended - start),
 			(u32)SYNC_RESCIND_BOUND_MS);
