@@ -478,7 +478,9 @@ static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 	struct hv_device *dev = hvr.dev;
 	u32 removes = hvr.removes;
 	u32 released = count(CHANNELMSG_RELID_RELEASED);
-	char want[32];
+	u32 i, len, before = 0, bad = 0;
+	const char *got;
+	char buf[64];
 	u64 tag;
 
 	hvr.rec.hook = hold_in_callback;
@@ -505,8 +507,23 @@ static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->rescind.ret, 0);
 	KUNIT_EXPECT_EQ(test, recorder_count(&hvr.rec, REC_PACKET),
 			(u32)HELD_AT_TAG);
-	snprintf(want, sizeof(want), "OSP%.*sbUC", HELD_AT_TAG, "pppppppp");
-	EXPECT_EVENTS(test, want);
+	/*
+	 * The host's writes race the guest's reads, so the packets before
+	 * the one in hand may come in more than one batch, each ended by
+	 * ProcessingComplete.  The one in hand ends its batch, then Suspend
+	 * and Closed.
+	 */
+	got = events(buf, sizeof(buf));
+	len = strlen(got);
+	KUNIT_ASSERT_GE(test, len, 7U);
+	KUNIT_EXPECT_TRUE(test, str_has_prefix(got, "OSP"));
+	KUNIT_EXPECT_STREQ(test, got + len - 4, "pbUC");
+	for (i = 3; i < len - 4; i++) {
+		before += got[i] == 'p';
+		bad += got[i] != 'p' && (got[i] != 'b' || got[i - 1] != 'p');
+	}
+	KUNIT_EXPECT_EQ(test, before, (u32)HELD_AT_TAG - 1);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "events %s", got);
 	expect_removed(test, removes, released);
 }
 
