@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 
+#include "../samples/echo/echo.h"
 #include "../samples/heartbeat/heartbeat.h"
 #include "../samples/heartbeat/icmsg.h"
 #include "../vmbkmcl/backend.h"
@@ -28,8 +29,7 @@
 
 /* The sample's own class: it claims Hyper-V's only when told to. */
 static const guid_t demo_heartbeat_class = HB_SAMPLE_CLASS_GUID;
-static const guid_t demo_echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b,
-	0x9a, 0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
+static const guid_t demo_echo_class = ECHO_CLASS_GUID;
 
 static struct simhost *demo_hb, *demo_echo;
 static u8 demo_msg[DEMO_MSG_MAX], demo_reply[DEMO_MSG_MAX];

@@ -61,16 +61,10 @@ static u32 fuzz_rand(struct fuzz_fixture *f, u32 below)
 static int fuzz_init(struct kunit *test)
 {
 	struct fuzz_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	u64 *raw;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
-	raw = kunit_kzalloc(test, FUZZ_RAW_MAX, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, raw);
-	if (!seed)
-		seed = get_random_u32() ?: 1;
-	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
-	fuzzgen_init(&f->gen, raw, seed);
+	fuzzgen_kunit_init(test, &f->gen, &seed);
 	f->sh = recorder_kunit_start(test, &f->rec, LOG_CAP);
 	KUNIT_ASSERT_EQ(test, recorder_enable(&f->rec), STATUS_SUCCESS);
 	return 0;
@@ -316,10 +310,7 @@ static int xf_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
-	if (!seed)
-		seed = get_random_u32() ?: 1;
-	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
-	prandom_seed_state(&f->rnd, seed);
+	prandom_seed_state(&f->rnd, fuzzgen_kunit_seed(test, &seed));
 	f->sent = kunit_kcalloc(test, XF_PACKETS, sizeof(*f->sent), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->sent);
 	f->sh = simhost_create();

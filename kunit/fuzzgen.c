@@ -4,7 +4,9 @@
  *
  * Part of vmbkmcl_simhost.ko, which both boots load.
  */
+#include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/random.h>
 
 #include "../vmbkmcl/channel.h"
 #include "fuzzgen.h"
@@ -29,6 +31,40 @@ void fuzzgen_init(struct fuzzgen *g, u64 *raw, u32 seed)
 	prandom_seed_state(&g->rnd, seed);
 }
 EXPORT_SYMBOL_GPL(fuzzgen_init);
+
+/**
+ * fuzzgen_kunit_seed() - the seed @test runs with, printed for a replay.
+ * @test: the test.
+ * @seed: the suite's seed parameter; 0 is replaced by a random seed.
+ *
+ * Return: the seed, also left in @seed.
+ */
+u32 fuzzgen_kunit_seed(struct kunit *test, unsigned int *seed)
+{
+	if (!*seed)
+		*seed = get_random_u32() ?: 1;
+	kunit_info(test, "seed %u (replay with seed=%u)\n", *seed, *seed);
+	return *seed;
+}
+EXPORT_SYMBOL_GPL(fuzzgen_kunit_seed);
+
+/**
+ * fuzzgen_kunit_init() - seed a generator for @test, with its buffer.
+ * @test: the test; fails and aborts it if the buffer cannot be had.
+ * @g:    the generator.
+ * @seed: as for fuzzgen_kunit_seed().
+ *
+ * Context: process context; sleeps.
+ */
+void fuzzgen_kunit_init(struct kunit *test, struct fuzzgen *g,
+			unsigned int *seed)
+{
+	u64 *raw = kunit_kzalloc(test, FUZZ_RAW_MAX, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	fuzzgen_init(g, raw, fuzzgen_kunit_seed(test, seed));
+}
+EXPORT_SYMBOL_GPL(fuzzgen_kunit_init);
 
 /**
  * fuzzgen_rand() - a random number below @below.

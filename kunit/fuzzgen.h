@@ -17,6 +17,8 @@
 #include <linux/prandom.h>
 #include <linux/types.h>
 
+struct kunit;
+
 /* Payload of a valid packet (tag first, as rec_write() makes it). */
 #define FUZZ_GOOD_LEN		48
 /* The buffer fuzzgen_build() fills: the largest packet it makes. */
@@ -45,6 +47,9 @@ struct fuzzgen {
 };
 
 void fuzzgen_init(struct fuzzgen *g, u64 *raw, u32 seed);
+u32 fuzzgen_kunit_seed(struct kunit *test, unsigned int *seed);
+void fuzzgen_kunit_init(struct kunit *test, struct fuzzgen *g,
+			unsigned int *seed);
 u32 fuzzgen_rand(struct fuzzgen *g, u32 below);
 enum fuzz_class fuzzgen_pick(struct fuzzgen *g);
 u32 fuzzgen_build(struct fuzzgen *g, u16 type, u32 offset, u32 payload);

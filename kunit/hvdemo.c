@@ -15,14 +15,14 @@
 #include <linux/module.h>
 
 #include "hvhost.h"
+#include "../samples/echo/echo.h"
 #include "hvicmsg.h"
 
 #define DEMO_HEARTBEATS	5
 #define DEMO_ECHOES	200
 #define DEMO_ECHO_LEN	64
 
-static const guid_t demo_echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b,
-	0x9a, 0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
+static const guid_t demo_echo_class = ECHO_CLASS_GUID;
 
 static struct hvhost demo_host;
 static struct hvhost_pkt demo_reply;

@@ -149,16 +149,10 @@ static int hvf_init(struct kunit *test)
 {
 	struct hvf_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	u32 adds = hvf.adds;
-	u64 *raw;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
-	raw = kunit_kzalloc(test, FUZZ_RAW_MAX, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, raw);
-	if (!seed)
-		seed = get_random_u32() ?: 1;
-	kunit_info(test, "seed %u (replay with seed=%u)\n", seed, seed);
-	fuzzgen_init(&f->gen, raw, seed);
+	fuzzgen_kunit_init(test, &f->gen, &seed);
 	hvf.packets = 0;
 	hvf.expect = 1;
 	hvf.wrong = 0;

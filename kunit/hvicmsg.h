@@ -8,10 +8,10 @@
 
 #include <linux/string.h>
 
+#include "../samples/heartbeat/heartbeat.h"
 #include "../samples/heartbeat/icmsg.h"
 
-static const guid_t hv_heartbeat_class = GUID_INIT(0x57164f39, 0x9115, 0x4e78,
-	0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d);
+static const guid_t hv_heartbeat_class = HB_HYPERV_CLASS_GUID;
 
 /* Negotiate framework 3.0/1.0 and heartbeat 3.0/1.0, as Hyper-V does. */
 static inline u32 hvic_negotiate(u8 *buf, u8 transaction)

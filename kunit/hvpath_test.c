@@ -20,6 +20,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 #include <vmbkmcl/vmbkmcl_driver.h>
 
+#include "../samples/echo/echo.h"
 #include "hvhost.h"
 #include "hvicmsg.h"
 #include "recorder.h"
@@ -35,9 +36,7 @@ static const guid_t hvp_class = GUID_INIT(0x6d1c8f3a, 0x5b2e, 0x4c7d, 0x9e,
 /* {1c6e7d2a-94b1-4f0e-a358-2d710c9e46b5}: only a target-PnP channel asks. */
 static const guid_t target_class = GUID_INIT(0x1c6e7d2a, 0x94b1, 0x4f0e, 0xa3,
 	0x58, 0x2d, 0x71, 0x0c, 0x9e, 0x46, 0xb5);
-/* samples/echo's class. */
-static const guid_t echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b, 0x9a,
-	0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
+static const guid_t echo_class = ECHO_CLASS_GUID;
 
 /**
  * struct hvp_client - the test client driver's one device.

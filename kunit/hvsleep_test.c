@@ -38,6 +38,7 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 #include <vmbkmcl/vmbkmcl_driver.h>
 
+#include "../samples/echo/echo.h"
 #include "hvhost.h"
 #include "hvicmsg.h"
 #include "recorder.h"
@@ -75,9 +76,7 @@
 /* {0c5f3a21-7d4e-4b8a-a1c2-d3e4f5061728}: the suite's own device class. */
 static const guid_t sleep_class = GUID_INIT(0x0c5f3a21, 0x7d4e, 0x4b8a, 0xa1,
 	0xc2, 0xd3, 0xe4, 0xf5, 0x06, 0x17, 0x28);
-/* samples/echo's class. */
-static const guid_t echo_class = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b, 0x9a,
-	0x61, 0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90);
+static const guid_t echo_class = ECHO_CLASS_GUID;
 
 /**
  * struct sleep_dev - one device bound to the test client.

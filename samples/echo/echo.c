@@ -14,6 +14,8 @@
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
 #include <vmbkmcl/vmbkmcl_driver.h>
 
+#include "echo.h"
+
 #define ECHO_MAX_PACKET		512
 
 /**
@@ -109,10 +111,8 @@ static void echo_remove(struct hv_device *dev)
 	kfree(echo);
 }
 
-/* {b8e3c4f2-0d1a-4e4b-9a61-6f3c2d5e7a90}: vmbkmcl's echo class. */
 static const struct hv_vmbus_device_id echo_ids[] = {
-	{ .guid = GUID_INIT(0xb8e3c4f2, 0x0d1a, 0x4e4b, 0x9a, 0x61,
-			    0x6f, 0x3c, 0x2d, 0x5e, 0x7a, 0x90) },
+	{ .guid = ECHO_CLASS_GUID },
 	{ },
 };
 MODULE_DEVICE_TABLE(vmbus, echo_ids);
