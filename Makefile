@@ -7,6 +7,7 @@
 #   make check-debug   the same suites on a KASAN/UBSAN/lockdep/kmemleak kernel
 #   make check-6.12    the same suites on a test kernel from linux-source-6.12
 #   make bench         vmbkmcl vs native and a fair baseline, in insns and ns (not in check)
+#   make bench-prof    one bench case's instructions per function (CASE=rx-64B-b256-inline)
 #   make compat        build against Debian's stock 6.1 and 6.12 headers
 #   make demo          boot the demo in QEMU
 #   make lint          checkpatch, sparse, kernel-doc; each must report nothing
@@ -23,7 +24,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= $(shell uname -r)
 
 .DELETE_ON_ERROR:
-.PHONY: all modules check check-debug check-6.12 bench compat demo docs lint dkms-install dkms-remove dkms-check clean
+.PHONY: all modules check check-debug check-6.12 bench bench-prof compat demo docs lint dkms-install dkms-remove dkms-check clean
 
 all: modules
 
@@ -42,6 +43,9 @@ check-6.12:
 
 bench:
 	@scripts/bench.sh
+
+bench-prof:
+	@scripts/bench-prof.sh
 
 compat:
 	@scripts/compat.sh

@@ -96,6 +96,7 @@ int bench_sync_run(struct bench_fixture *f, enum bench_tx_who who,
 
 /* bench_fixture.c */
 void bench_use_insn_clock(bool insn);
+void bench_use_profiler(bool prof);
 
 /* bench_count.c */
 int bench_count_start(void);

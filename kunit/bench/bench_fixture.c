@@ -27,6 +27,7 @@
 #define BENCH_PATTERN(i)	((u8)((i) * 7 + 1))
 
 bool bench_insn;
+bool bench_prof;
 
 /**
  * bench_use_insn_clock() - time in instructions rather than nanoseconds.
@@ -40,6 +41,18 @@ void bench_use_insn_clock(bool insn)
 	bench_insn = insn;
 }
 EXPORT_SYMBOL_GPL(bench_use_insn_clock);
+
+/**
+ * bench_use_profiler() - mark the timed windows for scripts/insnprof.
+ * @prof: true only in a guest QEMU runs with the insnprof plugin.
+ *
+ * Context: before any run.
+ */
+void bench_use_profiler(bool prof)
+{
+	bench_prof = prof;
+}
+EXPORT_SYMBOL_GPL(bench_use_profiler);
 
 static bool bench_reached(struct bench_fixture *f)
 {
@@ -57,6 +70,7 @@ static void bench_irq(void *ctx)
 	if (f->count)
 		bench_count_arm_cpu(true);
 	t0 = bench_now();
+	bench_prof_open(READ_ONCE(f->driver));
 	switch (READ_ONCE(f->driver)) {
 	case BENCH_DRV_NATIVE:
 		bench_native_irq(f);
@@ -67,6 +81,7 @@ static void bench_irq(void *ctx)
 	default:
 		f->vmb_cb(f->vmb_ctx);
 	}
+	bench_prof_close();
 	f->irq_ns += bench_now() - t0;
 	f->irq_runs++;
 	if (f->count)
@@ -192,6 +207,7 @@ u64 bench_thread_begin(struct bench_fixture *f)
 {
 	if (f->count)
 		bench_count_arm_task(true);
+	bench_prof_open(READ_ONCE(f->driver));
 	return bench_now();
 }
 
@@ -204,6 +220,7 @@ u64 bench_thread_begin(struct bench_fixture *f)
 void bench_thread_end(struct bench_fixture *f, u64 t0, u64 *ns)
 {
 	*ns += bench_now() - t0;
+	bench_prof_close();
 	if (f->count)
 		bench_count_arm_task(false);
 }

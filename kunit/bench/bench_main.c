@@ -33,6 +33,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 
@@ -61,6 +62,10 @@ static const u32 bench_batches[] = { 1, 16, 256 };
 static bool insn;
 module_param(insn, bool, 0444);
 MODULE_PARM_DESC(insn, "time in guest instructions (QEMU -icount shift=0 only)");
+
+static char *prof;
+module_param(prof, charp, 0444);
+MODULE_PARM_DESC(prof, "profile one case, e.g. rx-64B-b256-inline or tx-64B-b256-comp, under scripts/insnprof (make bench-prof) instead of running the bench");
 
 #define bench_out(fmt, ...)	pr_info("vmbkmcl-bench: " fmt "\n", ##__VA_ARGS__)
 
@@ -598,6 +603,62 @@ static int bench_idle(struct bench_fixture *f)
 	return 0;
 }
 
+/*
+ * make bench-prof: run one case's three drivers @reps times, each in its
+ * own insnprof profile, and say how many packets each profile covers.
+ */
+static int bench_profile(struct bench_fixture *f)
+{
+	enum bench_rx_who rx[] = { BENCH_RX_NATIVE, BENCH_RX_FAIR, 0 };
+	enum bench_tx_who tx[] = { BENCH_TX_NATIVE, BENCH_TX_FAIR,
+				   BENCH_TX_VMBKMCL };
+	struct bench_result r;
+	u32 size, batch, rep, k;
+	bool comp = false;
+	char what[24];
+	int ret = 0;
+
+	if (sscanf(prof, "rx-%uB-b%u-%23s", &size, &batch, what) == 3) {
+		const char *client = what;
+
+		comp = str_has_prefix(what, "compreq-");
+		if (comp)
+			client += strlen("compreq-");
+		if (!strcmp(client, "inline"))
+			rx[2] = BENCH_RX_INLINE;
+		else if (!strcmp(client, "deferred"))
+			rx[2] = BENCH_RX_DEFERRED;
+		else
+			ret = -EINVAL;
+	} else if (sscanf(prof, "tx-%uB-b%u-%23s", &size, &batch, what) == 3 &&
+		   (!strcmp(what, "comp") || !strcmp(what, "nocomp"))) {
+		comp = !strcmp(what, "comp");
+		rx[2] = BENCH_RX_NR;
+	} else {
+		ret = -EINVAL;
+	}
+	if (ret || size > BENCH_MAX_PAYLOAD || !batch ||
+	    batch > BENCH_MAX_BATCH || BENCH_RUN_PACKETS % batch) {
+		bench_out("FAILED prof=%s: not a case", prof);
+		return -EINVAL;
+	}
+	bench_use_profiler(true);
+	for (rep = 0; rep < reps && !ret; rep++)
+		for (k = 0; k < ARRAY_SIZE(tx) && !ret; k++)
+			ret = rx[2] == BENCH_RX_NR ?
+			      bench_tx_run(f, tx[k], comp, size, batch,
+					   BENCH_RUN_PACKETS, false, &r) :
+			      bench_rx_run(f, rx[k], size, batch,
+					   BENCH_RUN_PACKETS, comp, false, &r);
+	bench_use_profiler(false);
+	if (ret)
+		bench_out("FAILED prof=%s: %d", prof, ret);
+	else
+		bench_out("profiled %s: %u packets per profile", prof,
+			  reps * BENCH_RUN_PACKETS);
+	return ret;
+}
+
 static int __init bench_init(void)
 {
 	struct bench_result *sum = NULL;
@@ -618,6 +679,10 @@ static int __init bench_init(void)
 		goto out;
 	}
 	bench_use_insn_clock(insn);
+	if (prof) {
+		ret = bench_profile(f);
+		goto out;
+	}
 	bench_out("start: %u repetitions of %u packets per case, in %s",
 		  reps, BENCH_RUN_PACKETS,
 		  insn ? "guest instructions" : "guest nanoseconds");

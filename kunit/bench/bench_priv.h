@@ -160,6 +160,36 @@ static inline u64 bench_now(void)
 	return ktime_get_ns();
 }
 
+extern bool bench_prof;
+
+/*
+ * Open and close a window of scripts/insnprof, the instruction profiler
+ * `make bench-prof` loads into QEMU: each driver's windows go to its own
+ * profile (1 native, 2 fair, 3 vmbkmcl).  The marks are self-exchanges
+ * no compiler emits; without bench_prof they cost a test of one byte.
+ */
+static __always_inline void bench_prof_open(enum bench_driver d)
+{
+#ifdef CONFIG_X86
+	if (likely(!READ_ONCE(bench_prof)))
+		return;
+	if (d == BENCH_DRV_NATIVE)
+		asm volatile("xchg %%bx, %%bx" ::: "memory");
+	else if (d == BENCH_DRV_FAIR)
+		asm volatile("xchg %%cx, %%cx" ::: "memory");
+	else
+		asm volatile("xchg %%dx, %%dx" ::: "memory");
+#endif
+}
+
+static __always_inline void bench_prof_close(void)
+{
+#ifdef CONFIG_X86
+	if (unlikely(READ_ONCE(bench_prof)))
+		asm volatile("xchg %%si, %%si" ::: "memory");
+#endif
+}
+
 /* bench_count.c */
 void bench_count_arm_cpu(bool on);
 void bench_count_arm_task(bool on);
