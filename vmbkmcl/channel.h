@@ -22,6 +22,7 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -336,11 +337,44 @@ static inline bool vmb_out_fits(struct vmb_channel *c, u32 space)
  * vmbus_channel, read under vmb_tx.lock with the write: a close may clear
  * @c->vmbus once the lock is dropped.
  */
-static inline void vmb_out_notify(struct vmb_channel *c,
-				  struct vmbus_channel *ch)
+static __always_inline void vmb_out_notify(struct vmb_channel *c,
+					   struct vmbus_channel *ch)
 {
 	if (c->ops->notify)
 		c->ops->notify(ch);
+}
+
+/*
+ * The direct write (send.h): @buf to the ring without vmb_tx.lock, if the
+ * channel is open and nothing is queued; 0, -EAGAIN (nothing written:
+ * the locked path decides) or an errno.  Nothing queued means nothing to
+ * overtake: an entry made after another queued, by the same thread or
+ * after hearing of it, reads @queued non-zero, and the drain lowers
+ * @queued only after the entry's write.  Writes racing with nothing
+ * queued have no order between them but the ring's lock.  A close clears
+ * @direct and waits for a grace period before it touches the ring, so
+ * @c->vmbus and its rings live while this runs.
+ */
+static __always_inline int vmb_out_write_direct(struct vmb_channel *c,
+						const void *buf, u32 len,
+						u64 id, u16 type, u16 flags)
+{
+	struct vmb_tx *tx = &c->tx;
+	struct vmbus_channel *ch;
+	int ret = -EAGAIN;
+
+	rcu_read_lock();
+	/* Pairs with vmb_tx_update_direct_locked(): @c->vmbus is set. */
+	if (likely(smp_load_acquire(&tx->direct) &&
+		   /* Pairs with the release in vmb_tx_drain(). */
+		   !smp_load_acquire(&tx->queued))) {
+		ch = c->vmbus;
+		ret = vmbus_sendpacket(ch, (void *)buf, len, id, type, flags);
+		if (likely(!ret))
+			vmb_out_notify(c, ch);
+	}
+	rcu_read_unlock();
+	return ret;
 }
 
 /* Must a new entry queue behind others?  True while anything waits. */

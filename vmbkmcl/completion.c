@@ -11,6 +11,7 @@
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 
 #include <vmbkmcl/vmbkmcl_driver.h>
@@ -197,6 +198,23 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 	if (vmb_violated(BufSize > c->rx.buf_size,
 			 VMB_RULE_COMPLETION_TOO_LARGE, c->name))
 		BufSize = 0;
+
+	/* Open and nothing queued: no order to keep but the ring's. */
+	ret = vmb_out_write_direct(c, PacketCompletionBuffer, BufSize,
+				   p->trans_id, VM_PKT_COMP, 0);
+	if (likely(ret != -EAGAIN)) {
+		if (ret) {
+			vmb_rx_release(c, p, VMB_COMPLETION_LOST);
+			return;
+		}
+		this_cpu_inc(c->tx.direct_count->completions);
+		if (vmb_rx_completing_own(p)) {
+			WRITE_ONCE(p->state, VMB_RX_RETIRED);
+			return;
+		}
+		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		return;
+	}
 
 	spin_lock_irqsave(&c->tx.lock, flags);
 	/* Held past a bounded close: the ring it answered on is gone. */

@@ -11,7 +11,8 @@
  * queue in order.  Arming re-checks the space afterwards, because the host
  * may have freed it before it could see the threshold.
  *
- * Locking: vmb_tx.lock guards the queue and every ring write.  Entries'
+ * Locking: vmb_tx.lock guards the queue and every ring write but the
+ * direct writes of sends (send.h), which read only @queued.  Entries'
  * outcomes (completion routines, slot releases) run after it is dropped.
  */
 #include <linux/hyperv.h>
@@ -68,7 +69,7 @@ bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e)
 {
 	lockdep_assert_held(&c->tx.lock);
 	list_add_tail(&e->node, &c->tx.queue);
-	c->tx.queued++;
+	WRITE_ONCE(c->tx.queued, c->tx.queued + 1);
 	/* Closed: no ring to arm; the open drains the queue. */
 	return c->tx.open && vmb_out_arm_locked(c);
 }
@@ -117,7 +118,8 @@ void vmb_tx_drain(struct vmb_channel *c)
 			continue;
 		}
 		list_del_init(&e->node);
-		c->tx.queued--;
+		/* On the ring before a direct write can see it gone. */
+		smp_store_release(&c->tx.queued, c->tx.queued - 1);
 		wrote |= !e->result;
 		if (e->result || e->rx || !vmb_packet_owned_by_host_locked(e))
 			list_add_tail(&e->node, &done);
@@ -154,7 +156,7 @@ void vmb_out_cancel(struct vmb_channel *c, int err, bool sends)
 		if (!e->rx && !sends)
 			continue;
 		list_move_tail(&e->node, &done);
-		c->tx.queued--;
+		WRITE_ONCE(c->tx.queued, c->tx.queued - 1);
 	}
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 

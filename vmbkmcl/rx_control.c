@@ -559,7 +559,8 @@ void vmbkmcl_channel_rx_stats(VMBCHANNEL Channel, struct vmb_rx_stats *stats)
 	spin_lock_irqsave(&Channel->rx.lock, flags);
 	*stats = Channel->rx.stats;
 	spin_unlock_irqrestore(&Channel->rx.lock, flags);
-	stats->completions_sent += READ_ONCE(Channel->rx.direct_sent);
+	stats->completions_sent += READ_ONCE(Channel->rx.direct_sent) +
+				   vmb_tx_direct_completions(Channel);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_channel_rx_stats);
 

@@ -20,6 +20,8 @@
  * the ring and waiting: the host cannot complete a packet still queued,
  * whatever id it guesses.
  */
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include <vmbkmcl/vmbkmcl_driver.h>
@@ -73,9 +75,16 @@ int vmb_tx_setup(struct vmb_channel *c)
 	if (vmb_xact_init(&tx->xacts, max_t(u32, VMB_XACT_TABLE_SIZE,
 					    tx->pool_max)))
 		return -ENOMEM;
+	tx->direct_count = alloc_percpu(struct vmb_tx_direct);
+	if (!tx->direct_count) {
+		vmb_xact_destroy(&tx->xacts);
+		return -ENOMEM;
+	}
 	tx->packet_size = vmb_packet_size(c);
 	tx->pool_mem = vmb_kvcalloc(tx->pool_size, tx->packet_size, GFP_KERNEL);
 	if (!tx->pool_mem) {
+		free_percpu(tx->direct_count);
+		tx->direct_count = NULL;
 		vmb_xact_destroy(&tx->xacts);
 		return -ENOMEM;
 	}
@@ -110,6 +119,17 @@ static void vmb_tx_free_grown(struct vmb_channel *c)
 		       c->name, c->tx.pool_out - c->tx.pool_size);
 }
 
+/*
+ * May sends skip vmb_tx.lock (vmb_tx_write_direct())?  Released after
+ * @c->vmbus is set, for the acquire there.
+ */
+static void vmb_tx_update_direct_locked(struct vmb_tx *tx)
+{
+	lockdep_assert_held(&tx->lock);
+	/* Pairs with the acquire in vmb_tx_write_direct(). */
+	smp_store_release(&tx->direct, tx->open && !tx->removed);
+}
+
 /**
  * vmb_tx_teardown() - free the pool and table at Cleanup.
  * @c: a channel that is not enabled.
@@ -119,16 +139,24 @@ static void vmb_tx_free_grown(struct vmb_channel *c)
  */
 void vmb_tx_teardown(struct vmb_channel *c)
 {
+	struct vmb_tx_direct __percpu *count;
 	unsigned long flags;
 
 	if (!c->tx.pool_mem)
 		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	c->tx.removed = true;	/* a routine resending fails at once */
+	vmb_tx_update_direct_locked(&c->tx);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	vmb_out_cancel(c, -ECANCELED, true);
 	vmb_tx_free_grown(c);
 	vmb_xact_destroy(&c->tx.xacts);
+	/* A stats snapshot may be summing it. */
+	spin_lock_irqsave(&c->tx.lock, flags);
+	count = c->tx.direct_count;
+	c->tx.direct_count = NULL;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	free_percpu(count);
 	kvfree(c->tx.pool_mem);
 	c->tx.pool_mem = NULL;
 }
@@ -137,6 +165,11 @@ void vmb_tx_teardown(struct vmb_channel *c)
  * vmb_tx_set_open() - accept sends or refuse them.
  * @c:    the channel.
  * @open: the rings exist.
+ *
+ * Refusing waits out the direct writes already running, so the rings
+ * may be closed once it returns.
+ *
+ * Context: process context when @open is false.
  */
 void vmb_tx_set_open(struct vmb_channel *c, bool open)
 {
@@ -146,7 +179,10 @@ void vmb_tx_set_open(struct vmb_channel *c, bool open)
 	c->tx.open = open;
 	if (open)
 		c->tx.removed = false;
+	vmb_tx_update_direct_locked(&c->tx);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
+	if (!open)
+		synchronize_rcu();
 }
 
 static __always_inline void vmb_packet_finish(struct vmb_packet *p,
@@ -219,6 +255,7 @@ void vmb_tx_fail_all(struct vmb_channel *c)
 
 	spin_lock_irqsave(&c->tx.lock, flags);
 	c->tx.removed = true;
+	vmb_tx_update_direct_locked(&c->tx);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	vmb_out_cancel(c, -ENODEV, true);
 	vmb_tx_end_transactions(c);
@@ -321,23 +358,30 @@ void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
 	vmb_packet_finish(p, vmb_errno_to_status(e->result), NULL, 0);
 }
 
-/**
- * vmb_tx_submit() - write @p now, or queue it.
- * @p:   a prepared packet: @p->src set, type and flags set; the bytes at
- *       @p->src are copied into the packet if it must queue.
- * @how: VMB_SUBMIT_*: whether it may queue behind a full ring
- *       (else STATUS_BUFFER_OVERFLOW), and while the channel is closed
- *       (else STATUS_DEVICE_REMOVED).
- *
- * A channel closed after its first Enable queues sends, as KMCL says of
- * sends after EvtChannelClosed: they go out in order when it is enabled
- * again, or end with a failure status at Cleanup or removal.
- *
- * Context: any context up to softirq.
- * Return: STATUS_SUCCESS (the routine will run once), or a failure with
- * nothing done.
+/*
+ * The direct write of a send (send.h, vmb_out_write_direct()): @p waits
+ * for no completion, so it has no transaction and no state to change.
+ * @buf and @len are the inline bytes: @p notes them only for the locked
+ * path.  Return: as vmb_out_write_direct().
  */
-NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
+static __always_inline int vmb_tx_write_direct(struct vmb_packet *p,
+					       const void *buf, u32 len)
+{
+	struct vmb_channel *c = p->channel;
+	int ret;
+
+	ret = vmb_out_write_direct(c, buf, len, p->reply_id,
+				   VM_PKT_DATA_INBAND, 0);
+	if (likely(!ret)) {
+		this_cpu_inc(c->tx.direct_count->sends);
+		trace_vmbkmcl_send(c, 0, len);
+	}
+	return ret;
+}
+
+/* vmb_tx_submit() under vmb_tx.lock: everything but the direct write. */
+static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
+					      unsigned int how)
 {
 	struct vmb_channel *c = p->channel;
 	struct vmb_tx *tx = &c->tx;
@@ -408,6 +452,38 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 }
 
 /**
+ * vmb_tx_submit() - write @p now, or queue it.
+ * @p:   a prepared packet: @p->src set, type and flags set; the bytes at
+ *       @p->src are copied into the packet if it must queue.
+ * @how: VMB_SUBMIT_*: whether it may queue behind a full ring
+ *       (else STATUS_BUFFER_OVERFLOW), and while the channel is closed
+ *       (else STATUS_DEVICE_REMOVED).
+ *
+ * A channel closed after its first Enable queues sends, as KMCL says of
+ * sends after EvtChannelClosed: they go out in order when it is enabled
+ * again, or end with a failure status at Cleanup or removal.
+ *
+ * Context: any context up to softirq.
+ * Return: STATUS_SUCCESS (the routine will run once), or a failure with
+ * nothing done.
+ */
+NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
+{
+	int ret;
+
+	if (!p->vmbus_flags && p->type == VM_PKT_DATA_INBAND) {
+		ret = vmb_tx_write_direct(p, p->src, p->len);
+		if (likely(!ret)) {
+			vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
+			return STATUS_SUCCESS;
+		}
+		if (ret != -EAGAIN)
+			return vmb_errno_to_status(ret);
+	}
+	return vmb_tx_submit_locked(p, how);
+}
+
+/**
  * vmb_tx_on_completion() - the host completed a transaction.
  * @c:    the channel.
  * @desc: the VM_PKT_COMP packet, validated; valid during the call only.
@@ -463,7 +539,7 @@ bool vmb_tx_cancel(struct vmb_packet *p)
 	spin_lock_irqsave(&c->tx.lock, flags);
 	if (p->state == VMB_PACKET_QUEUED) {
 		list_del_init(&p->entry.node);
-		c->tx.queued--;
+		WRITE_ONCE(c->tx.queued, c->tx.queued - 1);
 		cancelled = true;
 	} else if (p->state == VMB_PACKET_WAITING) {
 		cancelled = true;
@@ -709,10 +785,10 @@ VMBCHANNEL VmbPacketGetChannel(VMBPACKET PacketObject)
 }
 EXPORT_SYMBOL_GPL(VmbPacketGetChannel);
 
-/* vmb_packet_prepare(), inline in VmbPacketSend(). */
-static __always_inline NTSTATUS __vmb_packet_prepare(struct vmb_packet *p,
-						     const void *buf, u32 len,
-						     u32 flags)
+/* vmb_packet_prepare()'s checks, inline in VmbPacketSend(). */
+static __always_inline NTSTATUS vmb_packet_check(struct vmb_packet *p,
+						 const void *buf, u32 len,
+						 u32 flags)
 {
 	const u32 known = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION |
 			  VMBUS_CHANNEL_FORMAT_FLAG_PAGED_BUFFER |
@@ -728,13 +804,40 @@ static __always_inline NTSTATUS __vmb_packet_prepare(struct vmb_packet *p,
 		return STATUS_INVALID_PARAMETER;
 	if (p->state != VMB_PACKET_IDLE)
 		return STATUS_INVALID_DEVICE_STATE;
+	return STATUS_SUCCESS;
+}
+
+/* vmb_packet_prepare()'s notes, for the locked path. */
+static __always_inline void vmb_packet_note(struct vmb_packet *p,
+					    const void *buf, u32 len,
+					    u32 flags)
+{
 	p->src = buf;
 	p->len = len;
 	p->desc_len = 0;
 	p->type = VM_PKT_DATA_INBAND;
 	p->vmbus_flags = flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION ?
 			 VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0;
-	return STATUS_SUCCESS;
+}
+
+/*
+ * VmbPacketSend() of a checked packet that waits for no completion: the
+ * direct write, else the locked path.  A call of its own, so a send that
+ * waits pays none of its frame.
+ */
+static noinline NTSTATUS vmb_packet_send_direct(struct vmb_packet *p,
+						const void *buf, u32 len)
+{
+	int ret = vmb_tx_write_direct(p, buf, len);
+
+	if (likely(!ret)) {
+		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
+		return STATUS_SUCCESS;
+	}
+	if (ret != -EAGAIN)
+		return vmb_errno_to_status(ret);
+	vmb_packet_note(p, buf, len, 0);
+	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);
 }
 
 /**
@@ -750,7 +853,11 @@ static __always_inline NTSTATUS __vmb_packet_prepare(struct vmb_packet *p,
 NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 			    u32 flags)
 {
-	return __vmb_packet_prepare(p, buf, len, flags);
+	NTSTATUS status = vmb_packet_check(p, buf, len, flags);
+
+	if (NT_SUCCESS(status))
+		vmb_packet_note(p, buf, len, flags);
+	return status;
 }
 
 /**
@@ -789,16 +896,22 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 {
 	NTSTATUS status;
 
-	if (ExternalDataMdl)
+	if (ExternalDataMdl) {
 		status = vmb_packet_prepare_external(PacketObject, Buffer,
 						     BufferLength,
 						     ExternalDataMdl, Flags);
-	else
-		status = __vmb_packet_prepare(PacketObject, Buffer,
-					      BufferLength, Flags);
+		if (!NT_SUCCESS(status))
+			return status;
+		return vmb_tx_submit_locked(PacketObject, VMB_SUBMIT_QUEUE);
+	}
+	status = vmb_packet_check(PacketObject, Buffer, BufferLength, Flags);
 	if (!NT_SUCCESS(status))
 		return status;
-	return vmb_tx_submit(PacketObject, VMB_SUBMIT_QUEUE);
+	if (!(Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return vmb_packet_send_direct(PacketObject, Buffer,
+					      BufferLength);
+	vmb_packet_note(PacketObject, Buffer, BufferLength, Flags);
+	return vmb_tx_submit_locked(PacketObject, VMB_SUBMIT_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 
@@ -813,8 +926,36 @@ void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats)
 {
 	unsigned long flags;
 
+	int cpu;
+
 	spin_lock_irqsave(&Channel->tx.lock, flags);
 	*stats = Channel->tx.stats;
+	if (Channel->tx.direct_count)
+		for_each_possible_cpu(cpu)
+			stats->sent += per_cpu_ptr(Channel->tx.direct_count,
+						   cpu)->sends;
 	spin_unlock_irqrestore(&Channel->tx.lock, flags);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_channel_tx_stats);
+
+/**
+ * vmb_tx_direct_completions() - completions of received packets the
+ * direct write put on the ring.
+ * @c: the channel.
+ *
+ * Context: any context; not under vmb_rx.lock (lock order).
+ * Return: the count, for vmbkmcl_channel_rx_stats().
+ */
+u64 vmb_tx_direct_completions(struct vmb_channel *c)
+{
+	unsigned long flags;
+	u64 n = 0;
+	int cpu;
+
+	spin_lock_irqsave(&c->tx.lock, flags);
+	if (c->tx.direct_count)
+		for_each_possible_cpu(cpu)
+			n += per_cpu_ptr(c->tx.direct_count, cpu)->completions;
+	spin_unlock_irqrestore(&c->tx.lock, flags);
+	return n;
+}

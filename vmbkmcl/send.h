@@ -10,6 +10,17 @@
  * and drained in order when the host frees space.  One queue means one
  * threshold and one order.
  *
+ * One exception, the direct write (channel.h, vmb_out_write_direct()): a
+ * send that waits for no completion, or a completion of a received
+ * packet, made while the channel is open and nothing is queued, goes to
+ * the ring without vmb_tx.lock, under the ring's own lock alone, as a
+ * native driver's does.  Nothing is queued then, so there is no order to
+ * keep but the ring's; the first such write to find the ring full takes
+ * the locked path and queues, and every later one then finds the queue
+ * non-empty.  The ring cannot go away
+ * under it: it runs inside rcu_read_lock(), and a close clears
+ * vmb_tx.direct and waits for an RCU grace period before it closes.
+ *
  * Lock order: vmb_tx.lock, then vmb_rx.lock.  The transaction table has
  * no lock of its own: vmb_tx.lock guards it.
  */
@@ -165,7 +176,8 @@ struct vmb_packet {
 
 /**
  * struct vmb_tx_stats - send counters, under vmb_tx.lock.
- * @sent:	packets written to the ring.
+ * @sent:	packets written to the ring (with vmb_tx.direct_count, in a
+ *		snapshot).
  * @queued:	sends that had to wait for ring space.
  * @completed:	completion routines run for a host completion.
  * @cancelled:	transactions ended without one (timeout, close).
@@ -182,10 +194,21 @@ struct vmb_tx_stats {
 };
 
 /**
+ * struct vmb_tx_direct - what the direct write put on the ring, per CPU.
+ * @sends:	sends.
+ * @completions: completions of received packets.
+ */
+struct vmb_tx_direct {
+	u64 sends;
+	u64 completions;
+};
+
+/**
  * struct vmb_tx - the send engine of one channel.
  * @lock:	see the top of this file.
  * @queue:	struct vmb_tx_entry, oldest first.
- * @queued:	entries on @queue.
+ * @queued:	entries on @queue; the direct write reads it without the
+ *		lock, so a decrement is a release, after the entry's write.
  * @pool:	free pooled packets.
  * @pool_mem:	the preallocated packets' memory.
  * @pool_size:	packets preallocated at the first Enable.
@@ -196,6 +219,9 @@ struct vmb_tx_stats {
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
  * @removed:	the device was rescinded: sends fail at once.
+ * @direct:	@open and not @removed, for the direct write, which reads
+ *		it without the lock (smp_load_acquire(): @c->vmbus is set).
+ * @direct_count: per CPU, what the direct write put on the ring.
  * @armed:	the outbound pending_send_sz is set: a copy the runner can
  *		read without touching the ring's header page.
  * @stats:	counters.
@@ -214,7 +240,9 @@ struct vmb_tx {
 	struct vmb_xact_table xacts;
 	bool open;
 	bool removed;
+	bool direct;
 	bool armed;
+	struct vmb_tx_direct __percpu *direct_count;
 	struct vmb_tx_stats stats;
 };
 
@@ -244,6 +272,7 @@ bool vmb_tx_on_completion(struct vmb_channel *c,
 			  const struct vmpacket_descriptor *desc, u32 len);
 bool vmb_tx_cancel(struct vmb_packet *p);
 void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats);
+u64 vmb_tx_direct_completions(struct vmb_channel *c);
 
 /* completion.c */
 int vmb_rx_write_completion(struct vmb_channel *c, struct vmb_tx_entry *e);
