@@ -840,6 +840,55 @@ static noinline NTSTATUS vmb_packet_send_direct(struct vmb_packet *p,
 	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);
 }
 
+/*
+ * VmbPacketSend() of a checked packet that waits for its completion:
+ * while the channel is open and nothing is queued, the id, the state and
+ * the write in one section under vmb_tx.lock, without the general path's
+ * ladder; else, or when the ring is full, the general path.
+ */
+static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
+						 const void *buf, u32 len)
+{
+	struct vmb_channel *c = p->channel;
+	struct vmb_tx *tx = &c->tx;
+	struct vmbus_channel *ch;
+	unsigned long flags;
+	u64 id;
+	int ret;
+
+	spin_lock_irqsave(&tx->lock, flags);
+	if (unlikely(!tx->direct || vmb_out_busy_locked(c)))
+		goto general;
+	id = vmb_xact_alloc(&tx->xacts, p);
+	if (unlikely(!id))
+		goto general;
+	p->trans_id = id;
+	/* Waiting before the write: the completion may follow at once. */
+	p->state = VMB_PACKET_WAITING;
+	ch = c->vmbus;
+	ret = vmbus_sendpacket(ch, (void *)buf, len, id, VM_PKT_DATA_INBAND,
+			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	if (unlikely(ret)) {
+		vmb_packet_abort_locked(c, p);
+		if (ret == -EAGAIN)
+			goto general;
+		spin_unlock_irqrestore(&tx->lock, flags);
+		return vmb_errno_to_status(ret);
+	}
+	tx->stats.sent++;
+	trace_vmbkmcl_send(c, id, len);
+	spin_unlock_irqrestore(&tx->lock, flags);
+	/* @p is the host's now: its completion may have run already. */
+	vmb_out_notify(c, ch);
+	return STATUS_SUCCESS;
+
+general:
+	spin_unlock_irqrestore(&tx->lock, flags);
+	vmb_packet_note(p, buf, len,
+			VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);
+}
+
 /**
  * vmb_packet_prepare() - check a send's arguments and note its data.
  * @p:     the packet.
@@ -910,8 +959,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	if (!(Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return vmb_packet_send_direct(PacketObject, Buffer,
 					      BufferLength);
-	vmb_packet_note(PacketObject, Buffer, BufferLength, Flags);
-	return vmb_tx_submit_locked(PacketObject, VMB_SUBMIT_QUEUE);
+	return vmb_packet_send_waiting(PacketObject, Buffer, BufferLength);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 

@@ -71,6 +71,32 @@ struct vmb_xact_table {
 	u32 live;
 };
 
+#define VMB_XACT_NONE		U32_MAX
+
+/**
+ * vmb_xact_alloc() - take an id for @owner.
+ * @t:     the table.
+ * @owner: handed back when the id completes.
+ *
+ * Inline: every send that waits takes one.
+ *
+ * Context: under vmb_tx.lock.
+ * Return: the id, or 0 when every slot is live.
+ */
+static __always_inline u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
+{
+	struct vmb_xact_slot *s;
+	u32 i = t->free;
+
+	if (i == VMB_XACT_NONE)
+		return 0;
+	s = &t->slots[i];
+	t->free = s->next_free;
+	s->owner = owner;
+	t->live++;
+	return (u64)s->gen << 32 | (i + 1);
+}
+
 /*
  * The live slot @id names, or NULL when @id is unknown, stale or ended.
  * Inline with vmb_xact_release(), for the completion path, which looks
@@ -107,7 +133,6 @@ static inline void *vmb_xact_release(struct vmb_xact_table *t,
 
 int vmb_xact_init(struct vmb_xact_table *t, u32 size);
 void vmb_xact_destroy(struct vmb_xact_table *t);
-u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner);
 void *vmb_xact_find(struct vmb_xact_table *t, u64 id);
 void vmb_xact_free(struct vmb_xact_table *t, u64 id);
 void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner));

@@ -22,8 +22,6 @@
 #include "send.h"
 #include "fault.h"
 
-#define VMB_XACT_NONE		U32_MAX
-
 /**
  * vmb_xact_init() - allocate a table of @size slots.
  * @t:    the table.
@@ -59,31 +57,6 @@ void vmb_xact_destroy(struct vmb_xact_table *t)
 	kvfree(t->slots);
 	t->slots = NULL;
 	t->size = 0;
-}
-
-/**
- * vmb_xact_alloc() - take an id for @owner.
- * @t:     the table.
- * @owner: handed back when the id completes.
- *
- * Context: under vmb_tx.lock.
- * Return: the id, or 0 when every slot is live.
- */
-u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
-{
-	struct vmb_xact_slot *s;
-	u64 id = 0;
-	u32 i;
-
-	i = t->free;
-	if (i != VMB_XACT_NONE) {
-		s = &t->slots[i];
-		t->free = s->next_free;
-		s->owner = owner;
-		t->live++;
-		id = (u64)s->gen << 32 | (i + 1);
-	}
-	return id;
 }
 
 /**
