@@ -302,5 +302,5 @@ int hvhost_request(struct hvhost *h, const void *msg, u32 len,
 }
 EXPORT_SYMBOL_GPL(hvhost_request);
 
-MODULE_DESCRIPTION("Devices on the emulated Hyper-V's VMBus host, for tests");
+MODULE_DESCRIPTION("Devices on the emulated Hyper-V's VMBus host and their client drivers, for tests");
 MODULE_LICENSE("GPL");

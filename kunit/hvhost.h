@@ -10,7 +10,8 @@
  * (responder.c) serves the channel through hvhost_port(): once it asks
  * to be notified, the guest's packets are its to read, not queued.  The
  * guest side is whatever real driver binds to the offer through real
- * hv_vmbus: hv_utils, a vmbkmcl sample, or a test's own vmbkmcl client.
+ * hv_vmbus: hv_utils, a vmbkmcl sample, or a test's own vmbkmcl client
+ * (hvclient.h).
  *
  * Locking: @lock guards the queue; the hvemu ops run on hvemu's
  * workqueues; a test is the only sender.
