@@ -277,21 +277,24 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
+	u8 state = READ_ONCE(p->state);
 
 	/* The common cases, no completion to write and the verifier off:
 	 * inside its own ProcessPacket, or kept past it.  A packet being
 	 * delivered or outstanding has not been completed before, so the
 	 * double-completion check vmb_verify_rx_packet() makes holds
-	 * already.
+	 * already.  The state is read once: only this packet's own
+	 * completion may move it on from either.
 	 */
 	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested)) {
-		if (vmb_rx_completing_own(p)) {
+		if (state == VMB_RX_DELIVERING &&
+		    READ_ONCE(p->deliverer) == current) {
 			trace_vmbkmcl_packet_completed(p->channel, p->trans_id,
 						       BufSize);
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
 			return;
 		}
-		if (READ_ONCE(p->state) == VMB_RX_OUTSTANDING) {
+		if (state == VMB_RX_OUTSTANDING) {
 			vmb_rx_complete_kept(p, PacketCompletionBuffer,
 					     BufSize);
 			return;

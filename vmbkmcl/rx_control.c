@@ -103,9 +103,9 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 }
 
 /*
- * Reserve a slot for the iterator to copy the next packet into, if one is
- * free and delivery may go on, and refill the runner's stash while at it.
- * Failing records no stall: the packet may need no slot at all.
+ * Refill the runner's stash while delivery may go on and slots are free,
+ * and take one of them for the packet at hand.  Failing records no stall:
+ * the caller then asks vmb_rx_take_slot(), which does.
  */
 struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 {
@@ -116,20 +116,6 @@ struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 	       (p = vmb_rx_reserve_one_locked(rx)))
 		rx->stash[rx->nstash++] = p;
 	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
-}
-
-struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx)
-{
-	struct vmb_rx_packet *p;
-	unsigned long flags;
-
-	if (rx->nstash)
-		return rx->stash[--rx->nstash];
-	/* One only: a batch of one packet should not reserve a stash. */
-	spin_lock_irqsave(&rx->lock, flags);
-	p = vmb_rx_reserve_one_locked(rx);
-	spin_unlock_irqrestore(&rx->lock, flags);
-	return p;
 }
 
 static void vmb_rx_unreserve_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
