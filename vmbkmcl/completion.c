@@ -54,12 +54,18 @@ static __always_inline bool vmb_rx_return(struct vmb_channel *c,
 {
 	struct vmb_rx *rx = &c->rx;
 
+	struct llist_node *first;
+
 	if (cmpxchg(&p->state, VMB_RX_OUTSTANDING, VMB_RX_FREE) !=
 	    VMB_RX_OUTSTANDING)
 		return false;
-	llist_add(&p->returned, &rx->returned);
+	/* llist_add(), inline: 6.1's is a call into lib/llist.c. */
+	first = READ_ONCE(rx->returned.first);
+	do {
+		p->returned.next = first;
+	} while (!try_cmpxchg(&rx->returned.first, &first, &p->returned));
 	/*
-	 * llist_add() is a cmpxchg() loop, fully ordered: the slot is on the
+	 * The push is a cmpxchg() loop, fully ordered: the slot is on the
 	 * list before @stalled and the wait queue are read.  Pairs with the
 	 * smp_mb() in vmb_rx_take_slot() (@stalled set, then the list read)
 	 * and with the one in prepare_to_wait_event() (waiter queued, then
@@ -249,14 +255,14 @@ static noinline void vmb_rx_complete_kept(struct vmb_rx_packet *p,
 					  u32 BufSize)
 {
 	struct vmb_channel *c = p->channel;
-	u64 id = p->trans_id;
 
-	if (!vmb_rx_return(c, p)) {
+	/* Before the return: from then on the slot may carry the next
+	 * packet.  Should another completion of the packet win the race,
+	 * the long way finds it completed and says so, without a trace.
+	 */
+	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
+	if (!vmb_rx_return(c, p))
 		vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
-		return;
-	}
-	/* Once returned, the slot may carry the next packet already. */
-	trace_vmbkmcl_packet_completed(c, id, BufSize);
 }
 
 /**

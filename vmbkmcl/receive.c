@@ -109,20 +109,16 @@ static __always_inline void vmb_rx_deliver(struct vmb_channel *c,
 	c->rx.batch_count++;
 }
 
-/* After ProcessPacket returned a packet the client still owns or deferred. */
-static void vmb_rx_after_delivery(struct vmb_channel *c,
-				  struct vmb_rx_packet *p)
+/*
+ * After ProcessPacket returned a packet the client still owns or deferred,
+ * the long way: the state changed under the runner.
+ */
+static noinline void vmb_rx_settle_locked(struct vmb_channel *c,
+					  struct vmb_rx_packet *p)
 {
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
 
-	/* Still the client's: only a completion on another CPU can change
-	 * the state meanwhile, and if it wins, the lock sorts it out.
-	 */
-	if (p->state == VMB_RX_DELIVERING &&
-	    cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
-	    VMB_RX_DELIVERING)
-		return;
 	spin_lock_irqsave(&rx->lock, flags);
 	switch (p->state) {
 	case VMB_RX_DELIVERING:
@@ -137,6 +133,19 @@ static void vmb_rx_after_delivery(struct vmb_channel *c,
 		break;
 	}
 	spin_unlock_irqrestore(&rx->lock, flags);
+}
+
+static __always_inline void vmb_rx_after_delivery(struct vmb_channel *c,
+						  struct vmb_rx_packet *p)
+{
+	/* Still the client's: only a completion on another CPU can change
+	 * the state meanwhile, and if it wins, the lock sorts it out.
+	 */
+	if (likely(p->state == VMB_RX_DELIVERING &&
+		   cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
+		   VMB_RX_DELIVERING))
+		return;
+	vmb_rx_settle_locked(c, p);
 }
 
 /*

@@ -35,6 +35,17 @@ static void vmb_rx_put_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	rx->taken--;
 }
 
+/* Put a slot completed without the lock back in the pool. */
+static void vmb_rx_reap_chain_locked(struct vmb_rx *rx, struct llist_node *n)
+{
+	struct vmb_rx_packet *p, *tmp;
+
+	llist_for_each_entry_safe(p, tmp, n, returned) {
+		rx->held--;
+		vmb_rx_put_locked(rx, p);
+	}
+}
+
 /*
  * Put the slots completed without the lock (vmb_rx_return()) back in the
  * pool.  llist_del_all() is an xchg(), fully ordered: it pairs with the
@@ -43,24 +54,45 @@ static void vmb_rx_put_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
  */
 static void vmb_rx_reap_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p, *tmp;
-	struct llist_node *n;
+	lockdep_assert_held(&rx->lock);
+	vmb_rx_reap_chain_locked(rx, rx->recycle);
+	rx->recycle = NULL;
+	if (!llist_empty(&rx->returned))
+		vmb_rx_reap_chain_locked(rx, llist_del_all(&rx->returned));
+}
+
+/*
+ * A slot completed without the lock, for the runner to reuse: still
+ * counted as taken and held, as a reservation is, so it goes straight
+ * back to work with no list and no count touched.  A client that keeps
+ * packets past ProcessPacket cycles its slots this way.
+ */
+static struct vmb_rx_packet *vmb_rx_recycle_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
 
 	lockdep_assert_held(&rx->lock);
-	if (llist_empty(&rx->returned))
-		return;
-	n = llist_del_all(&rx->returned);
-	llist_for_each_entry_safe(p, tmp, n, returned) {
-		rx->held--;
-		vmb_rx_put_locked(rx, p);
-	}
+	if (rx->stop || rx->taken > rx->quota)
+		return NULL;
+	if (!rx->recycle && !llist_empty(&rx->returned))
+		rx->recycle = llist_del_all(&rx->returned);
+	if (!rx->recycle)
+		return NULL;
+	p = llist_entry(rx->recycle, struct vmb_rx_packet, returned);
+	rx->recycle = rx->recycle->next;
+	/* Only a packet with flags can have an external-data chain. */
+	if (p->flags)
+		vmb_rx_ext_forget(rx, p);
+	p->state = VMB_RX_DELIVERING;
+	return p;
 }
 
 static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p = NULL;
+	struct vmb_rx_packet *p = vmb_rx_recycle_locked(rx);
 
-	lockdep_assert_held(&rx->lock);
+	if (p)
+		return p;
 	/* Returned slots count as taken until reaped: reap at the limit. */
 	if (rx->taken >= rx->quota || list_empty(&rx->free))
 		vmb_rx_reap_locked(rx);
@@ -212,6 +244,7 @@ void vmb_rx_init(struct vmb_channel *c)
 	spin_lock_init(&rx->lock);
 	INIT_LIST_HEAD(&rx->free);
 	init_llist_head(&rx->returned);
+	rx->recycle = NULL;
 	INIT_LIST_HEAD(&rx->deferred);
 	INIT_WORK(&rx->work, vmb_rx_work);
 	init_waitqueue_head(&rx->idle);
@@ -258,6 +291,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 
 	INIT_LIST_HEAD(&rx->free);
 	init_llist_head(&rx->returned);
+	rx->recycle = NULL;
 	for (i = 0; i < rx->nslots; i++) {
 		struct vmb_rx_packet *p = &rx->slots[i];
 
