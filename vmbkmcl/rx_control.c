@@ -67,7 +67,8 @@ static void vmb_rx_reap_locked(struct vmb_rx *rx)
  * back to work with no list and no count touched.  A client that keeps
  * packets past ProcessPacket cycles its slots this way.
  */
-static struct vmb_rx_packet *vmb_rx_recycle_locked(struct vmb_rx *rx)
+static __always_inline struct vmb_rx_packet *
+vmb_rx_recycle_locked(struct vmb_rx *rx)
 {
 	struct vmb_rx_packet *p;
 
@@ -145,7 +146,8 @@ struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 
 	lockdep_assert_held(&rx->lock);
 	while (rx->nstash < VMB_RX_STASH &&
-	       (p = vmb_rx_reserve_one_locked(rx)))
+	       ((p = vmb_rx_recycle_locked(rx)) ||
+		(p = vmb_rx_reserve_one_locked(rx))))
 		rx->stash[rx->nstash++] = p;
 	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
 }
