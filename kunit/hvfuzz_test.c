@@ -20,10 +20,10 @@
 #include <linux/hvemu.h>
 #include <linux/module.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
-#include <vmbkmcl/vmbkmcl_driver.h>
 
 #include "../vmbkmcl/channel.h"
 #include "fuzzgen.h"
+#include "hvclient.h"
 #include "hvhost.h"
 
 static unsigned int seed;
@@ -36,16 +36,13 @@ MODULE_PARM_DESC(seed, "fuzz seed; 0 picks one at random and prints it");
 #define RETRY_US		200
 
 /* {7a3d5c2b-1e4f-4a6b-8c9d-0e1f2a3b4c5d}: the suite's own device class. */
-#define HVF_CLASS GUID_INIT(0x7a3d5c2b, 0x1e4f, 0x4a6b, 0x8c, 0x9d, 0x0e, \
-			    0x1f, 0x2a, 0x3b, 0x4c, 0x5d)
-static const guid_t hvf_class = HVF_CLASS;
+static const guid_t hvf_class = GUID_INIT(0x7a3d5c2b, 0x1e4f, 0x4a6b, 0x8c,
+	0x9d, 0x0e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d);
 
 /**
  * struct hvf_client - the client: checks each valid packet as it comes.
- * @dev:     the bound device, NULL when none.
- * @ch:      its channel.
- * @wq:      add, remove and packets wake waiters here.
- * @adds:    add calls.
+ * @c:       the client driver; packets wake waiters on @c.wq too.
+ * @ch:      the bound device's channel.
  * @packets: ProcessPacket calls.
  * @expect:  the tag the next packet must carry.
  * @wrong:   packets out of order, of the wrong length or bytes.
@@ -54,10 +51,8 @@ static const guid_t hvf_class = HVF_CLASS;
  * @expect and @wrong need no lock.
  */
 struct hvf_client {
-	struct hv_device *dev;
+	struct hvclient c;
 	VMBCHANNEL ch;
-	wait_queue_head_t wq;
-	u32 adds;
 	u32 packets;
 	u64 expect;
 	u32 wrong;
@@ -91,10 +86,10 @@ static VOID hvf_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 	hvf.expect++;
 	VmbChannelPacketComplete(packet, NULL, 0);
 	WRITE_ONCE(hvf.packets, hvf.packets + 1);
-	wake_up_all(&hvf.wq);
+	wake_up_all(&hvf.c.wq);
 }
 
-static int hvf_add(struct hv_device *dev)
+static int hvf_add(struct hvclient *c, struct hv_device *dev)
 {
 	VMBCHANNEL ch;
 
@@ -106,28 +101,17 @@ static int hvf_add(struct hv_device *dev)
 		return -EINVAL;
 	}
 	hvf.ch = ch;
-	WRITE_ONCE(hvf.dev, dev);
-	WRITE_ONCE(hvf.adds, hvf.adds + 1);
-	wake_up_all(&hvf.wq);
 	return 0;
 }
 
-static void hvf_remove(struct hv_device *dev)
+static void hvf_remove(struct hvclient *c, struct hv_device *dev)
 {
 	VmbChannelDisable(hvf.ch);
 	VmbChannelCleanup(hvf.ch);
 	hvf.ch = NULL;
-	WRITE_ONCE(hvf.dev, NULL);
 }
 
-static const struct hv_vmbus_device_id hvf_ids[] = {
-	{ .guid = HVF_CLASS },
-	{ },
-};
-
-static struct vmbkmcl_client_driver hvf_driver = {
-	.name = "vmbkmcl_hvfuzz_client",
-	.id_table = hvf_ids,
+static const struct hvclient_ops hvf_ops = {
 	.add = hvf_add,
 	.remove = hvf_remove,
 };
@@ -139,16 +123,9 @@ struct hvf_fixture {
 	u32 written[FUZZ_CLASSES];
 };
 
-static bool hvf_wait(u32 *v, u32 n)
-{
-	return wait_event_timeout(hvf.wq, READ_ONCE(*v) >= n,
-				  msecs_to_jiffies(WAIT_MS)) > 0;
-}
-
 static int hvf_init(struct kunit *test)
 {
 	struct hvf_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	u32 adds = hvf.adds;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
@@ -156,8 +133,7 @@ static int hvf_init(struct kunit *test)
 	hvf.packets = 0;
 	hvf.expect = 1;
 	hvf.wrong = 0;
-	KUNIT_ASSERT_EQ(test, hvhost_offer(&f->h, &hvf_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, hvf_wait(&hvf.adds, adds + 1));
+	KUNIT_ASSERT_EQ(test, hvclient_offer(&hvf.c, &f->h), 0);
 	return 0;
 }
 
@@ -171,16 +147,13 @@ static void hvf_exit(struct kunit *test)
 
 static int hvf_suite_init(struct kunit_suite *suite)
 {
-	if (!hvemu_present())
-		return -ENODEV;
-	init_waitqueue_head(&hvf.wq);
-	/* No owner: see hvpath_test.c's suite_init. */
-	return __vmbkmcl_register_client_driver(&hvf_driver, NULL, NULL);
+	return hvclient_register(&hvf.c, "vmbkmcl_hvfuzz_client", &hvf_class,
+				 &hvf_ops);
 }
 
 static void hvf_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(&hvf_driver);
+	hvclient_unregister(&hvf.c);
 }
 
 /* Build the next packet of @class; its length (its tag, when valid). */
@@ -226,7 +199,8 @@ static void every_packet_is_delivered_or_dropped_once(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ret, 0);
 		f->written[class]++;
 	}
-	KUNIT_ASSERT_TRUE(test, hvf_wait(&hvf.packets, f->written[FUZZ_GOOD]));
+	KUNIT_ASSERT_TRUE(test, hvclient_wait(&hvf.c, &hvf.packets,
+					      f->written[FUZZ_GOOD], WAIT_MS));
 	/* Let the drops after the last valid packet be counted. */
 	msleep(HVHOST_SETTLE_MS);
 

@@ -302,5 +302,44 @@ int hvhost_request(struct hvhost *h, const void *msg, u32 len,
 }
 EXPORT_SYMBOL_GPL(hvhost_request);
 
-MODULE_DESCRIPTION("Devices on the emulated Hyper-V's VMBus host, for tests");
+/**
+ * hvhost_round_trip() - packets that want completions, and the completions.
+ * @h:       hvhost, its packets queued (no device model on its port).
+ * @n:       how many: inband, HVHOST_TRIP_LEN bytes each, the first 8 the
+ *           packet's tag, which is also its transaction id.
+ * @first:   the first packet's tag; each next one's is one more.
+ * @scratch: where each packet is built, then each answer read.
+ *
+ * All @n are written before the first completion is awaited.
+ *
+ * Context: process context; sleeps (bounded).
+ * Return: how many completions came back in order, each for its packet;
+ * fewer than @n if a write failed or an answer timed out or was wrong.
+ */
+u32 hvhost_round_trip(struct hvhost *h, u32 n, u64 first,
+		      struct hvhost_pkt *scratch)
+{
+	u32 i, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		u64 tag = first + i;
+
+		memset(scratch->data, 0, HVHOST_TRIP_LEN);
+		memcpy(scratch->data, &tag, sizeof(tag));
+		if (hvhost_send(h, VM_PKT_DATA_INBAND,
+				VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED,
+				tag, scratch->data, HVHOST_TRIP_LEN))
+			return ok;
+	}
+	for (i = 0; i < n; i++) {
+		if (hvhost_recv(h, scratch, HVHOST_WAIT_MS))
+			break;
+		ok += scratch->hdr.type == VM_PKT_COMP &&
+		      scratch->hdr.trans_id == first + i;
+	}
+	return ok;
+}
+EXPORT_SYMBOL_GPL(hvhost_round_trip);
+
+MODULE_DESCRIPTION("Devices on the emulated Hyper-V's VMBus host and their client drivers, for tests");
 MODULE_LICENSE("GPL");

@@ -10,7 +10,8 @@
  * (responder.c) serves the channel through hvhost_port(): once it asks
  * to be notified, the guest's packets are its to read, not queued.  The
  * guest side is whatever real driver binds to the offer through real
- * hv_vmbus: hv_utils, a vmbkmcl sample, or a test's own vmbkmcl client.
+ * hv_vmbus: hv_utils, a vmbkmcl sample, or a test's own vmbkmcl client
+ * (hvclient.h).
  *
  * Locking: @lock guards the queue; the hvemu ops run on hvemu's
  * workqueues; a test is the only sender.
@@ -28,6 +29,8 @@
 #define HVHOST_MAX_PKT		512
 #define HVHOST_WAIT_MS		5000
 #define HVHOST_SETTLE_MS	100
+/* hvhost_round_trip()'s packets: the tag, then zeros. */
+#define HVHOST_TRIP_LEN		64
 
 struct hvhost_pkt {
 	struct hvemu_packet hdr;
@@ -64,6 +67,8 @@ int hvhost_send(struct hvhost *h, u16 type, u16 flags, u64 trans_id,
 int hvhost_recv(struct hvhost *h, struct hvhost_pkt *out, u32 ms);
 int hvhost_request(struct hvhost *h, const void *msg, u32 len,
 		   struct hvhost_pkt *reply);
+u32 hvhost_round_trip(struct hvhost *h, u32 n, u64 first,
+		      struct hvhost_pkt *scratch);
 
 /*
  * What hv_utils (the oracle, vmbkmcl_hvutils suite) answered the host's

@@ -18,9 +18,9 @@
 #include <linux/module.h>
 #include <linux/vmalloc.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
-#include <vmbkmcl/vmbkmcl_driver.h>
 
 #include "../samples/echo/echo.h"
+#include "hvclient.h"
 #include "hvhost.h"
 #include "hvicmsg.h"
 #include "recorder.h"
@@ -39,57 +39,37 @@ static const guid_t target_class = GUID_INIT(0x1c6e7d2a, 0x94b1, 0x4f0e, 0xa3,
 static const guid_t echo_class = ECHO_CLASS_GUID;
 
 /**
- * struct hvp_client - the test client driver's one device.
- * @dev:     the bound device, NULL when none.
- * @rec:     its recording channel, made in add, destroyed in remove.
- * @wq:      add and remove wake waiters here.
- * @adds:    add calls.
- * @removes: remove calls.
+ * struct hvp_client - the test client driver and what it keeps of its one
+ * device.
+ * @c:       the client; @c.dev is the bound device, NULL when none.
+ * @rec:     the device's recording channel, made in add, destroyed in
+ *           remove.
  * @closed_at_remove: REC_CLOSED events the recorder had when removed.
  * @suspend_at_remove: REC_SUSPEND events then.
  */
 struct hvp_client {
-	struct hv_device *dev;
+	struct hvclient c;
 	struct recorder rec;
-	wait_queue_head_t wq;
-	u32 adds;
-	u32 removes;
 	u32 closed_at_remove;
 	u32 suspend_at_remove;
 };
 
 static struct hvp_client hvp;
 
-static int hvp_add(struct hv_device *dev)
+static int hvp_add(struct hvclient *c, struct hv_device *dev)
 {
 	memset(&hvp.rec, 0, sizeof(hvp.rec));
-	if (recorder_init_dev(&hvp.rec, dev, REC_CAP))
-		return -ENOMEM;
-	WRITE_ONCE(hvp.dev, dev);
-	WRITE_ONCE(hvp.adds, hvp.adds + 1);
-	wake_up_all(&hvp.wq);
-	return 0;
+	return recorder_init_dev(&hvp.rec, dev, REC_CAP) ? -ENOMEM : 0;
 }
 
-static void hvp_remove(struct hv_device *dev)
+static void hvp_remove(struct hvclient *c, struct hv_device *dev)
 {
 	hvp.closed_at_remove = recorder_count(&hvp.rec, REC_CLOSED);
 	hvp.suspend_at_remove = recorder_count(&hvp.rec, REC_SUSPEND);
 	recorder_destroy(&hvp.rec);
-	WRITE_ONCE(hvp.dev, NULL);
-	WRITE_ONCE(hvp.removes, hvp.removes + 1);
-	wake_up_all(&hvp.wq);
 }
 
-static const struct hv_vmbus_device_id hvp_ids[] = {
-	{ .guid = GUID_INIT(0x6d1c8f3a, 0x5b2e, 0x4c7d, 0x9e, 0x10, 0x3a, 0x4b,
-			    0x5c, 0x6d, 0x7e, 0x8f) },
-	{ },
-};
-
-static struct vmbkmcl_client_driver hvp_driver = {
-	.name = "vmbkmcl_hvpath_client",
-	.id_table = hvp_ids,
+static const struct hvclient_ops hvp_ops = {
 	.add = hvp_add,
 	.remove = hvp_remove,
 };
@@ -100,22 +80,14 @@ struct hvp_fixture {
 	struct hvhost_pkt reply;
 };
 
-static bool wait_u32(u32 *v, u32 n)
-{
-	return wait_event_timeout(hvp.wq, READ_ONCE(*v) >= n,
-				  msecs_to_jiffies(WAIT_MS)) > 0;
-}
-
 /* Offer the suite's class; the test client is added through hv_vmbus. */
 static int hvp_init(struct kunit *test)
 {
 	struct hvp_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	u32 adds = hvp.adds;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
-	KUNIT_ASSERT_EQ(test, hvhost_offer(&f->h, &hvp_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, wait_u32(&hvp.adds, adds + 1));
+	KUNIT_ASSERT_EQ(test, hvclient_offer(&hvp.c, &f->h), 0);
 	return 0;
 }
 
@@ -129,21 +101,13 @@ static void hvp_exit(struct kunit *test)
 
 static int hvp_suite_init(struct kunit_suite *suite)
 {
-	if (!hvemu_present())
-		return -ENODEV;
-	init_waitqueue_head(&hvp.wq);
-	/*
-	 * KUnit runs a module's suites from the module notifier, before the
-	 * module's sysfs kobject exists: a driver owned by it cannot be
-	 * registered yet.  No owner: the suite unregisters it before the
-	 * module can go.
-	 */
-	return __vmbkmcl_register_client_driver(&hvp_driver, NULL, NULL);
+	return hvclient_register(&hvp.c, "vmbkmcl_hvpath_client", &hvp_class,
+				 &hvp_ops);
 }
 
 static void hvp_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(&hvp_driver);
+	hvclient_unregister(&hvp.c);
 }
 
 static u32 count(enum vmbus_channel_message_type t)
@@ -293,23 +257,23 @@ static void gpadl_goes_through_header_body_and_teardown(struct kunit *test)
 static void rescind_of_an_open_channel_closes_then_removes(struct kunit *test)
 {
 	struct hvp_fixture *f = test->priv;
-	u32 removes = hvp.removes;
+	u32 removes = hvp.c.removes;
 
 	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_EXPECT_EQ(test, hvp.removes, removes + 1);
+	KUNIT_EXPECT_EQ(test, hvp.c.removes, removes + 1);
 	KUNIT_EXPECT_EQ(test, hvp.closed_at_remove, 1U);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(hvp.dev));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(hvp.c.dev));
 }
 
 static void rescind_before_enable_removes_the_device(struct kunit *test)
 {
 	struct hvp_fixture *f = test->priv;
-	u32 removes = hvp.removes;
+	u32 removes = hvp.c.removes;
 
 	KUNIT_EXPECT_EQ(test, hvhost_rescind(&f->h), 0);
-	KUNIT_EXPECT_EQ(test, hvp.removes, removes + 1);
+	KUNIT_EXPECT_EQ(test, hvp.c.removes, removes + 1);
 	KUNIT_EXPECT_EQ(test, hvp.closed_at_remove, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 0);
 }
@@ -385,31 +349,6 @@ static void heartbeat_sample_answers_like_hv_utils(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->closes), 1);
 }
 
-/* Host packets that want completions; count the completions back. */
-static u32 host_round_trip(struct kunit *test, struct hvhost *h, u8 *msg,
-			   struct hvhost_pkt *reply, u32 n, u64 first)
-{
-	u32 i, ok = 0;
-
-	for (i = 0; i < n; i++) {
-		u64 tag = first + i;
-
-		memset(msg, 0, 64);
-		memcpy(msg, &tag, sizeof(tag));
-		if (hvhost_send(h, VM_PKT_DATA_INBAND,
-				VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED,
-				tag, msg, 64))
-			return ok;
-	}
-	for (i = 0; i < n; i++) {
-		if (hvhost_recv(h, reply, WAIT_MS))
-			break;
-		ok += reply->hdr.type == VM_PKT_COMP &&
-		      reply->hdr.trans_id == first + i;
-	}
-	return ok;
-}
-
 /*
  * Two channels on one device: real vmbus_open() on an open channel would
  * allocate rings over the live ones (issue 12, item 1); the second is
@@ -421,7 +360,7 @@ static void second_channel_on_the_device_is_refused_first_keeps_traffic(struct k
 	VMBCHANNEL second = NULL;
 
 	KUNIT_ASSERT_EQ(test, recorder_enable(&hvp.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(hvp.dev, FALSE, &second),
+	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(hvp.c.dev, FALSE, &second),
 			STATUS_SUCCESS);
 	/* A complete client, so only the device's open channel refuses it. */
 	KUNIT_ASSERT_EQ(test,
@@ -431,8 +370,8 @@ static void second_channel_on_the_device_is_refused_first_keeps_traffic(struct k
 			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, VmbChannelEnable(second), STATUS_DEVICE_BUSY);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 1);
-	KUNIT_EXPECT_EQ(test, host_round_trip(test, &f->h, f->msg, &f->reply,
-					      8, 0x500), 8U);
+	KUNIT_EXPECT_EQ(test, hvhost_round_trip(&f->h, 8, 0x500, &f->reply),
+			8U);
 	VmbChannelCleanup(second);
 	KUNIT_EXPECT_TRUE(test, hvemu_chan_is_open(f->h.ch));
 }
@@ -607,7 +546,7 @@ static void target_channel_opens_the_offer_hv_vmbus_probes(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, recorder_init_dev(r, hvp.dev, REC_CAP), 0);
+	KUNIT_ASSERT_EQ(test, recorder_init_dev(r, hvp.c.dev, REC_CAP), 0);
 	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetPnp(r->channel,
 							       &target_class,
 							       NULL, NULL),

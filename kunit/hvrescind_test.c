@@ -27,8 +27,8 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 #include <vmbkmcl/VmbusKernelModeClientLibApi.h>
-#include <vmbkmcl/vmbkmcl_driver.h>
 
+#include "hvclient.h"
 #include "hvhost.h"
 #include "recorder.h"
 
@@ -48,9 +48,8 @@
 #define SYNC_RESCIND_BOUND_MS	2000
 
 /* {2f4e6a1c-8d3b-4b5e-a7c9-1e2d3c4b5a69}: the suite's own device class. */
-#define HVR_CLASS GUID_INIT(0x2f4e6a1c, 0x8d3b, 0x4b5e, 0xa7, 0xc9, 0x1e, \
-			    0x2d, 0x3c, 0x4b, 0x5a, 0x69)
-static const guid_t hvr_class = HVR_CLASS;
+static const guid_t hvr_class = GUID_INIT(0x2f4e6a1c, 0x8d3b, 0x4b5e, 0xa7,
+	0xc9, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69);
 
 struct hvr_fixture;
 
@@ -75,21 +74,16 @@ struct hvr_call {
 };
 
 /**
- * struct hvr_client - the test client driver's one device.
- * @dev:     the bound device, NULL when none.
- * @rec:     its recording channel; remove cleans the channel up and
- *           leaves the log, which the case's exit frees.
- * @wq:      add and remove wake waiters here.
- * @adds:    add calls.
- * @removes: remove calls.
+ * struct hvr_client - the test client driver and what it keeps of its one
+ * device.
+ * @c:       the client; @c.dev is the bound device, NULL when none.
+ * @rec:     the device's recording channel; remove cleans the channel up
+ *           and leaves the log, which the case's exit frees.
  * @busy:    a client call on the channel that remove waits for.
  */
 struct hvr_client {
-	struct hv_device *dev;
+	struct hvclient c;
 	struct recorder rec;
-	wait_queue_head_t wq;
-	u32 adds;
-	u32 removes;
 	struct hvr_call *busy;
 };
 
@@ -104,6 +98,8 @@ static struct hvr_client hvr;
  * @let_go:  the test lets that ProcessPacket return.
  * @msg:     payload scratch.
  * @reply:   the host's view of a guest packet.
+ * @removes: the client's removes when the case began.
+ * @released: RELID_RELEASED messages the host had then.
  */
 struct hvr_fixture {
 	struct hvhost h;
@@ -113,23 +109,20 @@ struct hvr_fixture {
 	struct completion let_go;
 	u8 msg[HVHOST_MAX_PKT];
 	struct hvhost_pkt reply;
+	u32 removes;
+	u32 released;
 };
 
 static struct hvr_fixture *hvr_f;
 
-static int hvr_add(struct hv_device *dev)
+static int hvr_add(struct hvclient *c, struct hv_device *dev)
 {
 	memset(&hvr.rec, 0, sizeof(hvr.rec));
-	if (recorder_init_dev(&hvr.rec, dev, REC_CAP))
-		return -ENOMEM;
-	WRITE_ONCE(hvr.dev, dev);
-	WRITE_ONCE(hvr.adds, hvr.adds + 1);
-	wake_up_all(&hvr.wq);
-	return 0;
+	return recorder_init_dev(&hvr.rec, dev, REC_CAP) ? -ENOMEM : 0;
 }
 
 /* Surprise removal: the client's own calls end first, then the channel. */
-static void hvr_remove(struct hv_device *dev)
+static void hvr_remove(struct hvclient *c, struct hv_device *dev)
 {
 	struct hvr_call *busy = READ_ONCE(hvr.busy);
 
@@ -140,19 +133,9 @@ static void hvr_remove(struct hv_device *dev)
 	VmbChannelDisable(hvr.rec.channel);
 	VmbChannelCleanup(hvr.rec.channel);
 	hvr.rec.channel = NULL;
-	WRITE_ONCE(hvr.dev, NULL);
-	WRITE_ONCE(hvr.removes, hvr.removes + 1);
-	wake_up_all(&hvr.wq);
 }
 
-static const struct hv_vmbus_device_id hvr_ids[] = {
-	{ .guid = HVR_CLASS },
-	{ },
-};
-
-static struct vmbkmcl_client_driver hvr_driver = {
-	.name = "vmbkmcl_hvrescind_client",
-	.id_table = hvr_ids,
+static const struct hvclient_ops hvr_ops = {
 	.add = hvr_add,
 	.remove = hvr_remove,
 };
@@ -223,12 +206,6 @@ static void call_delete_gpadl(struct hvr_call *call)
 	VmbChannelDeleteGpadl(hvr.rec.channel, call->ret);
 }
 
-static bool wait_u32(u32 *v, u32 n)
-{
-	return wait_event_timeout(hvr.wq, READ_ONCE(*v) >= n,
-				  msecs_to_jiffies(WAIT_MS)) > 0;
-}
-
 static u32 count(enum vmbus_channel_message_type t)
 {
 	return hvemu_msg_count(t);
@@ -257,18 +234,23 @@ static const char *events(char *buf, size_t size)
 		KUNIT_EXPECT_STREQ(test, events(_buf, sizeof(_buf)), want); \
 	} while (0)
 
-/* The device went away through hv_vmbus: removed once, relid released. */
-static void expect_removed(struct kunit *test, u32 removes, u32 released)
+/*
+ * The device went away through hv_vmbus during the case: removed once,
+ * relid released.
+ */
+static void expect_removed(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, READ_ONCE(hvr.removes), removes + 1);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(hvr.dev));
-	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_RELID_RELEASED), released + 1);
+	struct hvr_fixture *f = test->priv;
+
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvr.c.removes), f->removes + 1);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(hvr.c.dev));
+	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_RELID_RELEASED),
+			f->released + 1);
 }
 
 static int hvr_init(struct kunit *test)
 {
 	struct hvr_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	u32 adds = hvr.adds;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	test->priv = f;
@@ -281,8 +263,9 @@ static int hvr_init(struct kunit *test)
 	f->rescind.f = f;
 	init_completion(&f->in_hand);
 	init_completion(&f->let_go);
-	KUNIT_ASSERT_EQ(test, hvhost_offer(&f->h, &hvr_class, 0), 0);
-	KUNIT_ASSERT_TRUE(test, wait_u32(&hvr.adds, adds + 1));
+	KUNIT_ASSERT_EQ(test, hvclient_offer(&hvr.c, &f->h), 0);
+	f->removes = hvr.c.removes;
+	f->released = count(CHANNELMSG_RELID_RELEASED);
 	return 0;
 }
 
@@ -305,16 +288,20 @@ static void hvr_exit(struct kunit *test)
 
 static int hvr_suite_init(struct kunit_suite *suite)
 {
-	if (!hvemu_present())
-		return -ENODEV;
-	init_waitqueue_head(&hvr.wq);
-	/* No owner: see hvpath_test.c's suite_init. */
-	return __vmbkmcl_register_client_driver(&hvr_driver, NULL, NULL);
+	return hvclient_register(&hvr.c, "vmbkmcl_hvrescind_client",
+				 &hvr_class, &hvr_ops);
 }
 
 static void hvr_suite_exit(struct kunit_suite *suite)
 {
-	vmbkmcl_unregister_client_driver(&hvr_driver);
+	hvclient_unregister(&hvr.c);
+}
+
+/* Enable the client's channel; the host has opened it. */
+static void hvr_open(struct kunit *test, struct hvr_fixture *f)
+{
+	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
 }
 
 /*
@@ -348,8 +335,6 @@ static void hvr_rescind_held(struct kunit *test, struct hvr_fixture *f)
 static void rescind_during_open_fails_enable_with_device_removed(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	u32 teardowns = count(CHANNELMSG_GPADL_TEARDOWN);
 
 	hvr_call_held(test, f, CHANNELMSG_OPENCHANNEL, call_enable);
@@ -359,7 +344,7 @@ static void rescind_during_open_fails_enable_with_device_removed(struct kunit *t
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.opens), 0);
 	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_GPADL_TEARDOWN), teardowns);
 	EXPECT_EVENTS(test, "");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 /*
@@ -373,8 +358,6 @@ static void rescind_during_open_fails_enable_with_device_removed(struct kunit *t
 static void rescind_during_ring_gpadl_fails_enable(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	u32 opens = count(CHANNELMSG_OPENCHANNEL);
 
 	hvr_call_held(test, f, CHANNELMSG_GPADL_HEADER, call_enable);
@@ -383,7 +366,7 @@ static void rescind_during_ring_gpadl_fails_enable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->call.status, STATUS_UNSUCCESSFUL);
 	KUNIT_EXPECT_EQ(test, count(CHANNELMSG_OPENCHANNEL), opens);
 	EXPECT_EVENTS(test, "");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 /*
@@ -394,17 +377,14 @@ static void rescind_during_ring_gpadl_fails_enable(struct kunit *test)
 static void rescind_during_ring_gpadl_teardown_closes_once(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 
-	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	hvr_open(test, f);
 	hvr_call_held(test, f, CHANNELMSG_GPADL_TEARDOWN, call_disable);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->h.closes), 1);
 
 	hvr_rescind_held(test, f);
 	EXPECT_EVENTS(test, "OSPUC");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 /*
@@ -415,15 +395,12 @@ static void rescind_during_ring_gpadl_teardown_closes_once(struct kunit *test)
 static void rescind_during_client_gpadl_teardown(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	u32 size = 4 * PAGE_SIZE;
 	void *buf = kunit_kzalloc(test, size, GFP_KERNEL);
 	UINT32 handle = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	hvr_open(test, f);
 	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadlFromBuffer(hvr.rec.channel,
 							      0, buf, size,
 							      &handle),
@@ -433,7 +410,7 @@ static void rescind_during_client_gpadl_teardown(struct kunit *test)
 
 	hvr_rescind_held(test, f);
 	EXPECT_EVENTS(test, "OSPUC");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 /* Mid-batch: the client sits in ProcessPacket for packet HELD_AT_TAG. */
@@ -475,9 +452,7 @@ static bool wait_rescind_flag(struct hv_device *dev)
 static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	struct hv_device *dev = hvr.dev;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
+	struct hv_device *dev = hvr.c.dev;
 	u32 i, len, before = 0, bad = 0;
 	const char *got;
 	char buf[64];
@@ -485,8 +460,7 @@ static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 
 	hvr.rec.hook = hold_in_callback;
 	VmbChannelSetIncomingProcessingAtPassive(hvr.rec.channel, TRUE);
-	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	hvr_open(test, f);
 	for (tag = 1; tag <= MID_BATCH_PACKETS; tag++) {
 		memset(f->msg, 0, PAYLOAD_LEN);
 		memcpy(f->msg, &tag, sizeof(tag));
@@ -524,7 +498,7 @@ static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, before, (u32)HELD_AT_TAG - 1);
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "events %s", got);
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 /*
@@ -535,12 +509,9 @@ static void rescind_mid_batch_stops_after_the_packet_in_hand(struct kunit *test)
 static void rescind_during_sync_request_ends_it_with_device_removed(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	unsigned long start;
 
-	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	hvr_open(test, f);
 	hvr_start(&f->call, call_sync_request, true);
 	/* The host has the request and will not answer it. */
 	KUNIT_ASSERT_EQ(test, hvhost_recv(&f->h, &f->reply, WAIT_MS), 0);
@@ -554,7 +525,7 @@ static void rescind_during_sync_request_ends_it_with_device_removed(struct kunit
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(f->call.ended - start),
 			(u32)SYNC_RESCIND_BOUND_MS);
 	EXPECT_EVENTS(test, "OSPUC");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 }
 
 static void host_stuck(void *ctx)
@@ -570,8 +541,6 @@ static void rescind_with_queued_sends_ends_each_once(struct kunit *test)
 {
 	struct hvr_fixture *f = test->priv;
 	const u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
-	u32 removes = hvr.removes;
-	u32 released = count(CHANNELMSG_RELID_RELEASED);
 	VMBPACKET *p = kunit_kcalloc(test, QUEUED_SENDS, sizeof(*p),
 				     GFP_KERNEL);
 	u32 seen[QUEUED_SENDS] = { 0 };
@@ -583,8 +552,7 @@ static void rescind_with_queued_sends_ends_each_once(struct kunit *test)
 								   IN_RING_PAGES,
 								   SMALL_OUT_RING_PAGES),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, recorder_enable(&hvr.rec), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, hvhost_wait_opens(&f->h, 1));
+	hvr_open(test, f);
 	/* A model that is told of the guest's signals and reads nothing. */
 	hvhost_port(&f->h)->set_notify(hvhost_port(&f->h), host_stuck, NULL);
 	for (i = 0; i < QUEUED_SENDS; i++) {
@@ -611,7 +579,7 @@ static void rescind_with_queued_sends_ends_each_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, removed, QUEUED_SENDS);
 	KUNIT_EXPECT_EQ(test, once, QUEUED_SENDS);
 	EXPECT_EVENTS(test, "OSPUC");
-	expect_removed(test, removes, released);
+	expect_removed(test);
 	/* The packets went with the channel's pool at the remove's Cleanup. */
 }
 

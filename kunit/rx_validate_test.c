@@ -292,6 +292,33 @@ static void unfollowable_framing_stops_the_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_PACKET), 0U);
 }
 
+/*
+ * A write index the host moved past the ring's end: the bytes it claims
+ * are more than the ring holds, so not even the whole packet before it is
+ * believed.  Read as written, it would lead the reads out of the ring's
+ * mapping.
+ */
+static void write_index_out_of_the_ring_stops_the_queue(struct kunit *test)
+{
+	struct val_fixture *f = test->priv;
+	struct hv_ring_buffer_info *rbi = &simhost_channel(f->sh)->inbound;
+	struct vmb_rx_stats st;
+
+	simhost_hold_interrupts(f->sh, true);
+	KUNIT_ASSERT_EQ(test, rec_write(f->sh, GOOD_ID, GOOD_LEN, 0), 0);
+	WRITE_ONCE(rbi->ring_buffer->write_index,
+		   rbi->ring_buffer->read_index + rbi->ring_datasize);
+	simhost_hold_interrupts(f->sh, false);
+	simhost_interrupt(f->sh);
+	simhost_sync(f->sh);
+
+	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_PACKET), 0U);
+	get_stats(f, &st);
+	KUNIT_EXPECT_EQ(test, st.ring_corrupt, 1ULL);
+	KUNIT_EXPECT_EQ(test, rbi->priv_read_index,
+			rbi->ring_buffer->read_index);
+}
+
 /* --- vmbkmcl_rx_max_packet: VmbChannelInitSetMaximumPacketSize bounds
  * what ProcessPacket is given, whatever room the copy buffer has.
  */
@@ -399,6 +426,7 @@ static struct kunit_case val_test_cases[] = {
 			 val_gen_params),
 	KUNIT_CASE_PARAM(unfollowable_framing_stops_the_queue,
 			 broken_len8_gen_params),
+	KUNIT_CASE(write_index_out_of_the_ring_stops_the_queue),
 	{}
 };
 

@@ -179,6 +179,9 @@ struct vmb_rx_packet {
  *		(vmb_rx_return()), still counted as taken and held until
  *		whoever next holds the lock and needs slots or the counts
  *		puts them on @free (vmb_rx_reap_locked()).  Lock-free.
+ * @recycle:	slots taken off @returned under the lock and neither reused
+ *		nor reaped yet, still counted as taken and held: the
+ *		runner's stash refills from here first.  Under the lock.
  * @deferred:	packets awaiting passive redelivery, in deferral order.
  * @taken:	slots out of the pool, parked completions included.
  * @held:	slots the client owns (delivering, outstanding, deferred).
@@ -210,6 +213,7 @@ struct vmb_rx {
 	u32 buf_size;
 	struct list_head free;
 	struct llist_head returned;
+	struct llist_node *recycle;
 	struct list_head deferred;
 	u32 taken;
 	u32 held;

@@ -55,12 +55,18 @@ static __always_inline bool vmb_rx_return(struct vmb_channel *c,
 {
 	struct vmb_rx *rx = &c->rx;
 
+	struct llist_node *first;
+
 	if (cmpxchg(&p->state, VMB_RX_OUTSTANDING, VMB_RX_FREE) !=
 	    VMB_RX_OUTSTANDING)
 		return false;
-	llist_add(&p->returned, &rx->returned);
+	/* llist_add(), inline: 6.1's is a call into lib/llist.c. */
+	first = READ_ONCE(rx->returned.first);
+	do {
+		p->returned.next = first;
+	} while (!try_cmpxchg(&rx->returned.first, &first, &p->returned));
 	/*
-	 * llist_add() is a cmpxchg() loop, fully ordered: the slot is on the
+	 * The push is a cmpxchg() loop, fully ordered: the slot is on the
 	 * list before @stalled and the wait queue are read.  Pairs with the
 	 * smp_mb() in vmb_rx_take_slot() (@stalled set, then the list read)
 	 * and with the one in prepare_to_wait_event() (waiter queued, then
@@ -267,14 +273,14 @@ static noinline void vmb_rx_complete_kept(struct vmb_rx_packet *p,
 					  u32 BufSize)
 {
 	struct vmb_channel *c = p->channel;
-	u64 id = p->trans_id;
 
-	if (!vmb_rx_return(c, p)) {
+	/* Before the return: from then on the slot may carry the next
+	 * packet.  Should another completion of the packet win the race,
+	 * the long way finds it completed and says so, without a trace.
+	 */
+	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
+	if (!vmb_rx_return(c, p))
 		vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
-		return;
-	}
-	/* Once returned, the slot may carry the next packet already. */
-	trace_vmbkmcl_packet_completed(c, id, BufSize);
 }
 
 /**
@@ -295,21 +301,24 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct vmb_rx_packet *p = PacketCompletionContext;
+	u8 state = READ_ONCE(p->state);
 
 	/* The common cases, no completion to write and the verifier off:
 	 * inside its own ProcessPacket, or kept past it.  A packet being
 	 * delivered or outstanding has not been completed before, so the
 	 * double-completion check vmb_verify_rx_packet() makes holds
-	 * already.
+	 * already.  The state is read once: only this packet's own
+	 * completion may move it on from either.
 	 */
 	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested)) {
-		if (vmb_rx_completing_own(p)) {
+		if (state == VMB_RX_DELIVERING &&
+		    READ_ONCE(p->deliverer) == current) {
 			trace_vmbkmcl_packet_completed(p->channel, p->trans_id,
 						       BufSize);
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
 			return;
 		}
-		if (READ_ONCE(p->state) == VMB_RX_OUTSTANDING) {
+		if (state == VMB_RX_OUTSTANDING) {
 			vmb_rx_complete_kept(p, PacketCompletionBuffer,
 					     BufSize);
 			return;

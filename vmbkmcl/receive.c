@@ -15,15 +15,12 @@
  *     the interrupt stays masked, the batch ends with ProcessingComplete so
  *     a client batching work there never waits on itself, and whoever
  *     lifts the stop (a completion, Start) kicks the runner.
- *  4. Each packet is copied once: the iterator copies it straight into a
- *     slot of the pool preallocated at Enable, because the runner points
- *     the channel's copy buffer (inbound.pkt_buffer) at a slot it reserved
- *     before the copy.  With no slot free, the copy lands in the channel's
- *     own buffer (completions and dropped packets need none); a packet
- *     that turns out to need one then takes one, or stays in the ring.
- *     The channel's own buffer is put back before the runner returns, so
- *     close frees what open allocated.  The slot, and so the Buffer the
- *     client was given, lives until VmbChannelPacketComplete.
+ *  4. Each packet is copied once: the runner reads its header from the
+ *     ring, checks it, and copies the packet straight into a slot of the
+ *     pool preallocated at Enable (a completion, which needs none, into
+ *     the channel's own copy buffer).  With no slot free the packet stays
+ *     in the ring.  The slot, and so the Buffer the client was given,
+ *     lives until VmbChannelPacketComplete.
  *  5. Host input is checked (rx_validate.c) before anything is delivered;
  *     a bad packet is counted and skipped by its true length, and a ring
  *     whose framing cannot be trusted stops the inbound queue.
@@ -32,12 +29,11 @@
  *     delivery it settles the packet: still the client's (outstanding)
  *     with a cmpxchg, deferred or freed under vmb_rx.lock; an
  *     outstanding packet's completion returns it without the lock
- *     (completion.c, vmb_rx_return()).  A packet
- *     completed inside its own ProcessPacket (same task context as the
- *     runner) is only marked VMB_RX_RETIRED, once its completion, if the
- *     host asked for one, is on the ring; when another packet waits,
- *     its slot is simply reused as the next reservation.  So neither
- *     client takes a lock per packet in the runner.
+ *     (completion.c, vmb_rx_return()).  A packet completed inside its own
+ *     ProcessPacket (same task context as the runner) is only marked
+ *     VMB_RX_RETIRED, once its completion, if the host asked for one, is
+ *     on the ring, and the runner keeps its slot for the next packet.  So
+ *     neither client takes a lock per packet in the runner.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -114,32 +110,15 @@ static __always_inline void vmb_rx_deliver(struct vmb_channel *c,
 }
 
 /*
- * After ProcessPacket returned: where does the slot go?  With @reserve,
- * also take a slot for the next packet's copy, under the same lock.
+ * After ProcessPacket returned a packet the client still owns or deferred,
+ * the long way: the state changed under the runner.
  */
-static struct vmb_rx_packet *
-vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
-		      bool reserve)
+static noinline void vmb_rx_settle_locked(struct vmb_channel *c,
+					  struct vmb_rx_packet *p)
 {
-	struct vmb_rx_packet *next = NULL;
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
 
-	/* Still the client's: only a completion on another CPU can change
-	 * the state meanwhile, and if it wins, the lock sorts it out.
-	 */
-	if (p->state == VMB_RX_DELIVERING &&
-	    cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
-	    VMB_RX_DELIVERING) {
-		if (!reserve)
-			return NULL;
-		if (rx->nstash)
-			return rx->stash[--rx->nstash];
-		spin_lock_irqsave(&rx->lock, flags);
-		next = vmb_rx_reserve_locked(rx);
-		spin_unlock_irqrestore(&rx->lock, flags);
-		return next;
-	}
 	spin_lock_irqsave(&rx->lock, flags);
 	switch (p->state) {
 	case VMB_RX_DELIVERING:
@@ -153,46 +132,66 @@ vmb_rx_after_delivery(struct vmb_channel *c, struct vmb_rx_packet *p,
 		vmb_rx_free_slot_locked(rx, p);
 		break;
 	}
-	if (reserve)
-		next = rx->nstash ? rx->stash[--rx->nstash] :
-				    vmb_rx_reserve_locked(rx);
 	spin_unlock_irqrestore(&rx->lock, flags);
-	return next;
 }
 
-/* Deliver the packet the iterator copied into @p's buffer. */
-static struct vmb_rx_packet *vmb_rx_accept(struct vmb_channel *c, u32 len,
-					   struct vmb_rx_packet *p, bool more)
+static __always_inline void vmb_rx_after_delivery(struct vmb_channel *c,
+						  struct vmb_rx_packet *p)
 {
-	const struct vmpacket_descriptor *desc = (const void *)p->buf;
-
-	trace_vmbkmcl_packet_received(c, desc->trans_id, len);
-	p->data_offset = desc->offset8 << 3;
-	p->data_len = len - p->data_offset;
-	p->trans_id = desc->trans_id;
-	p->completion_requested =
-		desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
-	p->flags = desc->type == VM_PKT_DATA_INBAND ?
-		   0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
-	c->rx.stats.packets++;
-	vmb_rx_deliver(c, p);
-	/* Completed inside its ProcessPacket and wanted again at once: the
-	 * slot is still counted as taken and held, exactly as a reservation
-	 * is, and nobody else can see it, so it needs no lock.  A chain
-	 * built for its external data (only a packet with flags has one) is
-	 * the old packet's: forget it.
+	/* Still the client's: only a completion on another CPU can change
+	 * the state meanwhile, and if it wins, the lock sorts it out.
 	 */
-	if (more && p->state == VMB_RX_RETIRED) {
+	if (likely(p->state == VMB_RX_DELIVERING &&
+		   cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
+		   VMB_RX_DELIVERING))
+		return;
+	vmb_rx_settle_locked(c, p);
+}
+
+/*
+ * Deliver the packet copied into @p, whose header @hdr was checked.
+ * Returns @p when it was completed inside its ProcessPacket: the runner
+ * keeps its slot for the next packet.
+ */
+static __always_inline struct vmb_rx_packet *
+vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
+	      const struct vmpacket_descriptor *hdr, u32 len)
+{
+	u32 off = (u32)hdr->offset8 << 3;
+	u32 flags = hdr->type == VM_PKT_DATA_INBAND ?
+		    0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
+
+	trace_vmbkmcl_packet_received(c, hdr->trans_id, len);
+	p->data_offset = off;
+	p->data_len = len - off;
+	p->trans_id = hdr->trans_id;
+	p->completion_requested =
+		hdr->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	p->flags = flags;
+	c->rx.stats.packets++;
+	/* vmb_rx_deliver(), from what is at hand rather than read back. */
+	trace_vmbkmcl_packet_delivered(c, hdr->trans_id, len - off);
+	p->deliverer = current;
+	c->process_packet(c, p, p->buf + off, len - off, flags);
+	c->rx.batch_count++;
+	/* Completed inside its ProcessPacket: the slot is still counted as
+	 * taken and held, exactly as a reservation is, and nobody else can
+	 * see it, so it needs no lock.  A chain built for its external data
+	 * (only a packet with flags has one) is the old packet's: forget it.
+	 */
+	if (p->state == VMB_RX_RETIRED) {
 		p->state = VMB_RX_DELIVERING;
-		if (unlikely(p->flags))
+		if (unlikely(flags))
 			vmb_rx_ext_forget(&c->rx, p);
 		return p;
 	}
-	return vmb_rx_after_delivery(c, p, more);
+	vmb_rx_after_delivery(c, p);
+	return NULL;
 }
 
-static void vmb_rx_stop_corrupt(struct vmb_channel *c,
-				const struct vmpacket_descriptor *raw)
+/* The ring's framing cannot be trusted: stop the inbound queue for good. */
+static void vmb_rx_stop_corrupt(struct vmb_channel *c, const char *what,
+				u32 value)
 {
 	unsigned long flags;
 
@@ -200,94 +199,123 @@ static void vmb_rx_stop_corrupt(struct vmb_channel *c,
 	c->rx.stop |= VMB_RX_STOP_CORRUPT;
 	spin_unlock_irqrestore(&c->rx.lock, flags);
 	c->rx.stats.ring_corrupt++;
-	pr_err_ratelimited("vmbkmcl: %s: inbound ring framing broken (len8 %u at offset %u); inbound queue stopped\n",
-			   c->name, READ_ONCE(raw->len8),
+	pr_err_ratelimited("vmbkmcl: %s: inbound ring framing broken (%s %u at offset %u); inbound queue stopped\n",
+			   c->name, what, value,
 			   c->vmbus->inbound.priv_read_index);
 }
 
 /*
- * The checks vmb_rx_validate() makes of an inband packet or a completion,
- * inline for the common cases; anything else, good or bad, goes the long
- * way.
+ * A slot for the data packet at hand: the one the last packet left, else
+ * the stash.  The stash is refilled, under one lock, only once the client
+ * kept a packet of this batch with more to come: a client that completes
+ * inside ProcessPacket needs the one slot it keeps handing back.  NULL
+ * stops delivery with the packet left in the ring (no slot, or stopped).
  */
-static bool vmb_rx_simple_ok(struct vmb_channel *c,
-			     const struct vmpacket_descriptor *desc,
-			     const struct vmpacket_descriptor *raw, u32 len)
+static __always_inline struct vmb_rx_packet *
+vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
 {
-	return (desc->type == VM_PKT_DATA_INBAND ||
-		desc->type == VM_PKT_COMP) && len <= c->rx.buf_size &&
-	       (u32)desc->len8 << 3 == len &&
-	       READ_ONCE(raw->offset8) == desc->offset8 &&
-	       len - ((u32)desc->offset8 << 3) <= c->max_packet_size;
+	struct vmb_rx *rx = &c->rx;
+	struct vmb_rx_packet *p = *slot;
+	unsigned long flags;
+
+	if (unlikely(READ_ONCE(rx->stop)))
+		return vmb_rx_take_slot(rx);	/* NULL: records the stall */
+	if (p) {
+		*slot = NULL;
+		return p;
+	}
+	if (rx->nstash)
+		return rx->stash[--rx->nstash];
+	if (!more || !rx->batch_count)
+		return vmb_rx_take_slot(rx);
+	spin_lock_irqsave(&rx->lock, flags);
+	p = vmb_rx_reserve_locked(rx);
+	spin_unlock_irqrestore(&rx->lock, flags);
+	return p ?: vmb_rx_take_slot(rx);
 }
 
 /*
- * Handle the packet the iterator just copied (into *@slot's buffer if one
- * was reserved, else into the channel's own).  Fills @next with the header
- * to advance past, with the true frame length: the copy itself may be
- * reused before the iterator moves on.  Returns false to stop with the
- * packet left in the ring.  *@slot is the reservation for the next copy.
+ * Everything but an inband packet: a completion, external data, a packet
+ * to drop.  Returns false to stop with the packet left in the ring.
  */
-static bool vmb_rx_one(struct vmb_channel *c,
-		       const struct vmpacket_descriptor *desc,
-		       struct vmpacket_descriptor *next,
-		       struct vmb_rx_packet **slot)
+static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
+				     const struct vmpacket_descriptor *hdr,
+				     u32 len, bool more,
+				     struct vmb_rx_packet **slot)
 {
-	struct hv_ring_buffer_info *rbi = &c->vmbus->inbound;
-	const struct vmpacket_descriptor *raw =
-		(const void *)(rbi->ring_buffer->buffer + rbi->priv_read_index);
-	u32 avail = vmb_rx_bytes_to_read(rbi);
-	u32 len = vmb_rx_frame_len(raw, avail);
+	enum vmb_rx_drop why = vmb_rx_check_header(c, hdr, len);
 	struct vmb_rx_packet *p;
-	enum vmb_rx_drop why;
+	void *copy;
 
-	if (!len) {
-		vmb_rx_stop_corrupt(c, raw);
-		return false;
-	}
-	/* __hv_pkt_iter_next() reads only the length. */
-	next->len8 = len >> 3;
-	why = vmb_rx_simple_ok(c, desc, raw, len) ?
-	      VMB_DROP_NR : vmb_rx_validate(c, desc, raw, len);
-	/* Completions need no slot and flow even while delivery is stopped,
-	 * so PostStarted may wait for one.
-	 */
-	if (why == VMB_DROP_NR && desc->type == VM_PKT_COMP &&
-	    !vmb_tx_on_completion(c, desc, len))
-		why = VMB_DROP_UNEXPECTED_COMPLETION;
-	if (why != VMB_DROP_NR || desc->type == VM_PKT_COMP) {
-		/* No slot used: a reserved one waits for the next copy. */
-		if (why != VMB_DROP_NR)
-			vmb_rx_count_drop(c, why, desc);
+	if (why != VMB_DROP_NR)
+		goto drop;
+	if (hdr->type == VM_PKT_COMP) {
+		/* Needs no slot, and flows even while delivery is stopped,
+		 * so PostStarted may wait for one.
+		 */
+		copy = c->vmbus->inbound.pkt_buffer;
+		memcpy(copy, raw, len);
+		memcpy(copy, hdr, sizeof(*hdr));
+		if (!vmb_tx_on_completion(c, copy, len)) {
+			why = VMB_DROP_UNEXPECTED_COMPLETION;
+			goto drop;
+		}
 		return true;
 	}
-	p = *slot;
-	if (p && (const void *)desc == p->buf &&
-	    !READ_ONCE(c->rx.stop)) {
-		*slot = NULL;
-	} else {
-		/* The copy is in the channel's own buffer: no slot was
-		 * reserved when it was made.
-		 */
-		p = NULL;
-		if (c->rx.nstash && !READ_ONCE(c->rx.stop))
-			p = c->rx.stash[--c->rx.nstash];
-		if (!p)
-			p = vmb_rx_take_slot(&c->rx);
-		if (!p)
-			return false;
-		memcpy(p->buf, desc, len);
+	p = vmb_rx_slot(c, slot, more);
+	if (!p)
+		return false;
+	/* The checked header over the copy's: external data reads it. */
+	memcpy(p->buf, raw, len);
+	memcpy(p->buf, hdr, sizeof(*hdr));
+	why = vmb_rx_check_layout((const void *)p->buf);
+	if (why != VMB_DROP_NR) {
+		/* Unused: it waits for the next packet. */
+		*slot = p;
+		goto drop;
 	}
-	/* Reserve for the next copy only if one is already there. */
-	*slot = vmb_rx_accept(c, len, p, avail > len + VMB_PKT_TRAILER);
+	*slot = vmb_rx_accept(c, p, hdr, len);
+	return true;
+drop:
+	vmb_rx_count_drop(c, why, hdr);
 	return true;
 }
 
-/* Where the iterator copies the next packet. */
-static void vmb_rx_copy_to(struct hv_ring_buffer_info *rbi, void *spare,
-			   struct vmb_rx_packet *slot)
+/*
+ * The packet at the read index @raw, @avail bytes written from there on.
+ * Its header is read once, and what is checked is what the copy carries
+ * and the runner advances by.  Returns the ring bytes to advance past, 0
+ * to stop with the packet left in the ring.  *@slot is a slot the last
+ * packet left for this one.
+ */
+static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
+				      u32 avail, struct vmb_rx_packet **slot)
 {
-	rbi->pkt_buffer = slot ? slot->buf : spare;
+	struct vmpacket_descriptor hdr;
+	struct vmb_rx_packet *p;
+	u32 len, off;
+	bool more;
+
+	memcpy(&hdr, raw, sizeof(hdr));
+	len = (u32)hdr.len8 << 3;
+	if (unlikely(len < sizeof(hdr) || len + VMB_PKT_TRAILER > avail)) {
+		vmb_rx_stop_corrupt(c, "len8", hdr.len8);
+		return 0;
+	}
+	more = avail > len + VMB_PKT_TRAILER;
+	off = (u32)hdr.offset8 << 3;
+	if (unlikely(hdr.type != VM_PKT_DATA_INBAND || len > c->rx.buf_size ||
+		     off < sizeof(hdr) || off > len ||
+		     len - off > c->max_packet_size))
+		return vmb_rx_one_slow(c, raw, &hdr, len, more, slot) ?
+		       len + VMB_PKT_TRAILER : 0;
+	p = vmb_rx_slot(c, slot, more);
+	if (!p)
+		return 0;
+	/* Only the payload: nothing reads an inband packet's header back. */
+	memcpy(p->buf + off, raw + off, len - off);
+	*slot = vmb_rx_accept(c, p, &hdr, len);
+	return len + VMB_PKT_TRAILER;
 }
 
 static void vmb_rx_end_batch(struct vmb_channel *c)
@@ -303,30 +331,45 @@ static void vmb_rx_end_batch(struct vmb_channel *c)
 		c->processing_complete(c, n);
 }
 
+/*
+ * Deliver what the ring holds: hv_begin_read(), the packets, then
+ * hv_pkt_iter_close() and hv_end_read(), again while bytes arrived.  The
+ * runner walks the ring itself rather than with hv_pkt_iter_first(),
+ * which reads the write index for every packet and clamps a bad len8 or
+ * offset8 in its copy without saying so: the write index read once per
+ * pass covers whole packets, as the host moves it past a packet only once
+ * written, and each header is checked as read.  The ring's data pages
+ * are mapped twice in a row, so a packet that wraps reads as one, and
+ * with fewer than ring_datasize bytes to read no read leaves the mapping.
+ */
 static void vmb_rx_batch(struct vmb_channel *c)
 {
 	struct vmbus_channel *ch = c->vmbus;
 	struct hv_ring_buffer_info *rbi = &ch->inbound;
-	const struct vmpacket_descriptor *desc;
-	struct vmpacket_descriptor next;
-	struct vmb_rx_packet *slot;
-	void *spare = rbi->pkt_buffer;
+	struct vmb_rx_packet *slot = NULL;
+	u32 avail, used = 0;
 
-	slot = NULL;
 	for (;;) {
 		hv_begin_read(rbi);
-		if (!slot && hv_get_bytes_to_read(rbi))
-			slot = vmb_rx_reserve(&c->rx);
-		vmb_rx_copy_to(rbi, spare, slot);
-		for (desc = hv_pkt_iter_first(ch); desc;
-		     desc = __hv_pkt_iter_next(ch, &next)) {
-			if (!vmb_rx_one(c, desc, &next, &slot))
+		avail = vmb_rx_bytes_to_read(rbi);
+		/* Less than the ring holds, or the index leads out of it. */
+		if (unlikely(avail >= rbi->ring_datasize)) {
+			vmb_rx_stop_corrupt(c, "write index",
+					    READ_ONCE(rbi->ring_buffer->write_index));
+			break;
+		}
+		for (; avail; avail -= used) {
+			used = vmb_rx_one(c, rbi->ring_buffer->buffer +
+					  rbi->priv_read_index, avail, &slot);
+			if (!used)
 				break;
-			vmb_rx_copy_to(rbi, spare, slot);
+			rbi->priv_read_index += used;
+			if (rbi->priv_read_index >= rbi->ring_datasize)
+				rbi->priv_read_index -= rbi->ring_datasize;
 		}
 		/* Give the host its space back before deciding to unmask. */
 		hv_pkt_iter_close(ch);
-		if (desc) {
+		if (avail) {
 			/* Stopped with packets left: stay masked. */
 			c->rx.stats.stalls++;
 			break;
@@ -334,7 +377,6 @@ static void vmb_rx_batch(struct vmb_channel *c)
 		if (!hv_end_read(rbi))
 			break;
 	}
-	rbi->pkt_buffer = spare;
 	vmb_rx_unreserve(&c->rx, slot);
 	if (!c->rx.batch_count)
 		c->rx.stats.empty_wakeups++;
@@ -410,7 +452,7 @@ static void vmb_rx_redeliver_deferred(struct vmb_channel *c)
 	while ((p = vmb_rx_next_deferred(&c->rx))) {
 		c->rx.stats.redelivered++;
 		vmb_rx_deliver(c, p);
-		vmb_rx_after_delivery(c, p, false);
+		vmb_rx_after_delivery(c, p);
 	}
 	vmb_rx_end_batch(c);
 }

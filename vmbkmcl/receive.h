@@ -16,32 +16,16 @@ void vmb_rx_kick(struct vmb_channel *c);
 void vmb_rx_work(struct work_struct *work);
 
 /*
- * Bytes the host wrote past the iterator's position, the current packet
- * included.  Inline, as both run once per packet.
+ * Bytes the host wrote past the runner's read position.  An acquire, as
+ * in hv_pkt_iter_avail(): the host writes a packet, then its write index
+ * with a release, so packet loads must not pass this one.
  */
 static inline u32 vmb_rx_bytes_to_read(struct hv_ring_buffer_info *rbi)
 {
-	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+	u32 write = virt_load_acquire(&rbi->ring_buffer->write_index);
 	u32 read = rbi->priv_read_index;
 
 	return write >= read ? write - read : rbi->ring_datasize - read + write;
-}
-
-/*
- * Bytes the packet really occupies, read once from the ring header the
- * iterator copied from, or 0 when that length cannot be followed safely
- * within the @avail bytes written.  The iterator clamps a bad len8 and
- * rewrites a bad offset8 in its copy, so the copy alone cannot tell a
- * truncated packet from a whole one.
- */
-static inline u32 vmb_rx_frame_len(const struct vmpacket_descriptor *raw,
-				   u32 avail)
-{
-	u32 len = (u32)READ_ONCE(raw->len8) << 3;
-
-	if (len < sizeof(*raw) || len + VMB_PKT_TRAILER > avail)
-		return 0;
-	return len;
 }
 
 /**
@@ -67,9 +51,10 @@ static __always_inline bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
 }
 
 /* rx_validate.c */
-enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
-				 const struct vmpacket_descriptor *desc,
-				 const struct vmpacket_descriptor *raw, u32 len);
+enum vmb_rx_drop vmb_rx_check_header(struct vmb_channel *c,
+				     const struct vmpacket_descriptor *hdr,
+				     u32 len);
+enum vmb_rx_drop vmb_rx_check_layout(const struct vmpacket_descriptor *desc);
 void vmb_rx_count_drop(struct vmb_channel *c, enum vmb_rx_drop why,
 		       const struct vmpacket_descriptor *desc);
 const char *vmb_rx_drop_name(enum vmb_rx_drop why);
@@ -77,7 +62,6 @@ const char *vmb_rx_drop_name(enum vmb_rx_drop why);
 /* rx_control.c */
 struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx);
 struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx);
-struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx);
 void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p);
 bool vmb_rx_free_slot_locked(struct vmb_rx *rx, struct vmb_rx_packet *p);
 bool vmb_rx_unstall_locked(struct vmb_rx *rx);

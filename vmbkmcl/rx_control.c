@@ -35,6 +35,17 @@ static void vmb_rx_put_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 	rx->taken--;
 }
 
+/* Put a slot completed without the lock back in the pool. */
+static void vmb_rx_reap_chain_locked(struct vmb_rx *rx, struct llist_node *n)
+{
+	struct vmb_rx_packet *p, *tmp;
+
+	llist_for_each_entry_safe(p, tmp, n, returned) {
+		rx->held--;
+		vmb_rx_put_locked(rx, p);
+	}
+}
+
 /*
  * Put the slots completed without the lock (vmb_rx_return()) back in the
  * pool.  llist_del_all() is an xchg(), fully ordered: it pairs with the
@@ -43,24 +54,46 @@ static void vmb_rx_put_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
  */
 static void vmb_rx_reap_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p, *tmp;
-	struct llist_node *n;
+	lockdep_assert_held(&rx->lock);
+	vmb_rx_reap_chain_locked(rx, rx->recycle);
+	rx->recycle = NULL;
+	if (!llist_empty(&rx->returned))
+		vmb_rx_reap_chain_locked(rx, llist_del_all(&rx->returned));
+}
+
+/*
+ * A slot completed without the lock, for the runner to reuse: still
+ * counted as taken and held, as a reservation is, so it goes straight
+ * back to work with no list and no count touched.  A client that keeps
+ * packets past ProcessPacket cycles its slots this way.
+ */
+static __always_inline struct vmb_rx_packet *
+vmb_rx_recycle_locked(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p;
 
 	lockdep_assert_held(&rx->lock);
-	if (llist_empty(&rx->returned))
-		return;
-	n = llist_del_all(&rx->returned);
-	llist_for_each_entry_safe(p, tmp, n, returned) {
-		rx->held--;
-		vmb_rx_put_locked(rx, p);
-	}
+	if (rx->stop || rx->taken > rx->quota)
+		return NULL;
+	if (!rx->recycle && !llist_empty(&rx->returned))
+		rx->recycle = llist_del_all(&rx->returned);
+	if (!rx->recycle)
+		return NULL;
+	p = llist_entry(rx->recycle, struct vmb_rx_packet, returned);
+	rx->recycle = rx->recycle->next;
+	/* Only a packet with flags can have an external-data chain. */
+	if (p->flags)
+		vmb_rx_ext_forget(rx, p);
+	p->state = VMB_RX_DELIVERING;
+	return p;
 }
 
 static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p = NULL;
+	struct vmb_rx_packet *p = vmb_rx_recycle_locked(rx);
 
-	lockdep_assert_held(&rx->lock);
+	if (p)
+		return p;
 	/* Returned slots count as taken until reaped: reap at the limit. */
 	if (rx->taken >= rx->quota || list_empty(&rx->free))
 		vmb_rx_reap_locked(rx);
@@ -103,9 +136,9 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 }
 
 /*
- * Reserve a slot for the iterator to copy the next packet into, if one is
- * free and delivery may go on, and refill the runner's stash while at it.
- * Failing records no stall: the packet may need no slot at all.
+ * Refill the runner's stash while delivery may go on and slots are free,
+ * and take one of them for the packet at hand.  Failing records no stall:
+ * the caller then asks vmb_rx_take_slot(), which does.
  */
 struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 {
@@ -113,23 +146,10 @@ struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 
 	lockdep_assert_held(&rx->lock);
 	while (rx->nstash < VMB_RX_STASH &&
-	       (p = vmb_rx_reserve_one_locked(rx)))
+	       ((p = vmb_rx_recycle_locked(rx)) ||
+		(p = vmb_rx_reserve_one_locked(rx))))
 		rx->stash[rx->nstash++] = p;
 	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
-}
-
-struct vmb_rx_packet *vmb_rx_reserve(struct vmb_rx *rx)
-{
-	struct vmb_rx_packet *p;
-	unsigned long flags;
-
-	if (rx->nstash)
-		return rx->stash[--rx->nstash];
-	/* One only: a batch of one packet should not reserve a stash. */
-	spin_lock_irqsave(&rx->lock, flags);
-	p = vmb_rx_reserve_one_locked(rx);
-	spin_unlock_irqrestore(&rx->lock, flags);
-	return p;
 }
 
 static void vmb_rx_unreserve_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
@@ -226,6 +246,7 @@ void vmb_rx_init(struct vmb_channel *c)
 	spin_lock_init(&rx->lock);
 	INIT_LIST_HEAD(&rx->free);
 	init_llist_head(&rx->returned);
+	rx->recycle = NULL;
 	INIT_LIST_HEAD(&rx->deferred);
 	INIT_WORK(&rx->work, vmb_rx_work);
 	init_waitqueue_head(&rx->idle);
@@ -272,6 +293,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 
 	INIT_LIST_HEAD(&rx->free);
 	init_llist_head(&rx->returned);
+	rx->recycle = NULL;
 	for (i = 0; i < rx->nslots; i++) {
 		struct vmb_rx_packet *p = &rx->slots[i];
 

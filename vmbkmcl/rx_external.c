@@ -309,6 +309,9 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 		return STATUS_INVALID_PARAMETER_1;
 	if (Flags & ~VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY)
 		return STATUS_INVALID_PARAMETER_2;
+	/* An inband packet (no flags) has no header in its buffer. */
+	if (!p->flags)
+		return STATUS_INVALID_PARAMETER_1;
 	type = ((const struct vmpacket_descriptor *)p->buf)->type;
 	if (type != VM_PKT_DATA_USING_GPA_DIRECT &&
 	    type != VM_PKT_DATA_USING_XFER_PAGES)

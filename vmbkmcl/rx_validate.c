@@ -2,11 +2,11 @@
 /*
  * Host input validation for the receive engine.
  *
- * The host is untrusted.  hv_pkt_iter_first() copies each packet out of
- * the ring, but it clamps a bad len8 and replaces a bad offset8 in its copy
- * without saying so, so the copy is checked against the raw ring header
- * (read once) and then against the layout its type promises.  Only the
- * copy is used afterwards; nothing read from the host becomes a pointer.
+ * The host is untrusted.  The runner reads each packet's header out of the
+ * ring once (receive.c) and checks it here, copies the packet and puts the
+ * checked header over the copy's, then checks the copy against the layout
+ * its type promises.  Only the copy is used afterwards; nothing read from
+ * the host becomes a pointer.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -67,37 +67,55 @@ static bool vmb_rx_gpa_ranges_ok(const struct vmpacket_descriptor *desc,
 }
 
 /*
- * Check the iterator's copy @desc of a packet of @len bytes against the raw
- * ring header @raw.  Returns VMB_DROP_NR for a good packet, else the reason.
+ * Check a packet's header, read once from the ring, for a packet of @len
+ * bytes whose framing the runner already checked.  Returns VMB_DROP_NR
+ * for a good header, else the reason.
  */
-enum vmb_rx_drop vmb_rx_validate(struct vmb_channel *c,
-				 const struct vmpacket_descriptor *desc,
-				 const struct vmpacket_descriptor *raw, u32 len)
+enum vmb_rx_drop vmb_rx_check_header(struct vmb_channel *c,
+				     const struct vmpacket_descriptor *hdr,
+				     u32 len)
 {
-	u32 off = desc->offset8 << 3;
+	u32 off = (u32)hdr->offset8 << 3;
 
-	if (len > c->rx.buf_size || (desc->len8 << 3) != len)
+	if (len > c->rx.buf_size)
 		return VMB_DROP_OVERSIZE;
-	if (READ_ONCE(raw->offset8) != desc->offset8)
+	if (off < sizeof(*hdr) || off > len)
 		return VMB_DROP_BAD_OFFSET;
 	/* The BufferLength a client would be given: its declared bound. */
 	if (len - off > c->max_packet_size)
 		return VMB_DROP_OVERSIZE;
 
-	switch (desc->type) {
+	switch (hdr->type) {
 	case VM_PKT_DATA_INBAND:
+	case VM_PKT_DATA_USING_XFER_PAGES:
+	case VM_PKT_DATA_USING_GPA_DIRECT:
 		return VMB_DROP_NR;
+	case VM_PKT_COMP:
+		/* Its id is checked against the transaction table. */
+		return VMB_DROP_NR;
+	default:
+		return VMB_DROP_BAD_TYPE;
+	}
+}
+
+/*
+ * Check the copy @desc of a packet with a good header against the layout
+ * its type promises.  Returns VMB_DROP_NR for a good packet, else the
+ * reason.
+ */
+enum vmb_rx_drop vmb_rx_check_layout(const struct vmpacket_descriptor *desc)
+{
+	u32 off = (u32)desc->offset8 << 3;
+
+	switch (desc->type) {
 	case VM_PKT_DATA_USING_XFER_PAGES:
 		return vmb_rx_xfer_pages_ok(desc, off) ?
 		       VMB_DROP_NR : VMB_DROP_BAD_XFER_PAGES;
 	case VM_PKT_DATA_USING_GPA_DIRECT:
 		return vmb_rx_gpa_ranges_ok(desc, off) ?
 		       VMB_DROP_NR : VMB_DROP_BAD_GPA_RANGES;
-	case VM_PKT_COMP:
-		/* Its id is checked against the transaction table. */
-		return VMB_DROP_NR;
 	default:
-		return VMB_DROP_BAD_TYPE;
+		return VMB_DROP_NR;
 	}
 }
 
