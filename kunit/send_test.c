@@ -441,6 +441,58 @@ static void full_ring_queues_sends_in_order_and_drains(struct kunit *test)
 }
 
 /*
+ * A send made while another is queued queues behind it, even when the
+ * host has freed room for it meanwhile (below the drain threshold, so
+ * the runner has not drained yet): sends skip vmb_tx.lock only while
+ * nothing is queued (send.h), and must not overtake.
+ */
+static void send_after_a_queued_one_waits_behind_it_despite_room(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	unsigned long deadline = jiffies + HOST_READ_TIMEOUT;
+	u32 ring = (SMALL_OUT_RING_PAGES * PAGE_SIZE - 1) / send_footprint();
+	u32 n = ring + 2, i;
+	struct simhost_packet pkt;
+	struct vmb_tx_stats st;
+	u8 got[PAYLOAD_LEN];
+	VMBPACKET *p;
+	u64 expect = 1;
+
+	f->resp.mode = RESP_STALL;
+	enable(test, f, SMALL_OUT_RING_PAGES);
+	p = make_packets(test, f, n);
+	for (i = 0; i <= ring; i++)
+		KUNIT_ASSERT_EQ(test, recorder_send(&f->rec, p[i], i + 1,
+						    PAYLOAD_LEN, 0),
+				STATUS_SUCCESS);
+	get_tx(f, &st);
+	KUNIT_ASSERT_EQ(test, st.queued, 1ULL);
+	/* Room for one send, far below the quarter ring the drain waits for. */
+	KUNIT_ASSERT_EQ(test, simhost_read(f->sh, &pkt, got, sizeof(got)), 0);
+	KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
+	expect++;
+	KUNIT_ASSERT_EQ(test, recorder_send(&f->rec, p[ring + 1], ring + 2,
+					    PAYLOAD_LEN, 0),
+			STATUS_SUCCESS);
+	get_tx(f, &st);
+	KUNIT_EXPECT_EQ(test, st.queued, 2ULL);
+	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), ring);
+
+	while (expect <= n && time_before(jiffies, deadline)) {
+		if (simhost_read(f->sh, &pkt, got, sizeof(got))) {
+			usleep_range(20, 50);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
+		expect++;
+	}
+	KUNIT_EXPECT_EQ(test, expect, (u64)n + 1);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, n));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].sent, (u64)i + 1);
+}
+
+/*
  * Disable: the sends on the ring end with STATUS_DEVICE_REMOVED (the host
  * will not complete them), those still queued stay queued for the next
  * open; Cleanup ends them, once each.
@@ -734,6 +786,7 @@ static struct kunit_case send_cases[] = {
 	KUNIT_CASE(pool_grows_past_its_preallocated_packets_to_the_default_bound),
 	KUNIT_CASE(pool_size_is_the_ports_to_set),
 	KUNIT_CASE(full_ring_queues_sends_in_order_and_drains),
+	KUNIT_CASE(send_after_a_queued_one_waits_behind_it_despite_room),
 	KUNIT_CASE(disable_ends_sends_on_the_ring_and_keeps_queued_ones),
 	{}
 };
