@@ -51,6 +51,7 @@
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
  * @port:	the host end as device models see it (hostport.h).
+ * @name:	@hdev's name, "simhost<n>", for the guest's messages.
  */
 struct simhost {
 	struct hv_device hdev;
@@ -73,6 +74,7 @@ struct simhost {
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 	struct hostport port;
+	char name[20];
 };
 
 /* Mirror of hv_ringbuffer_init(), which is not exported. */
@@ -455,6 +457,9 @@ u32 simhost_guest_signals(struct simhost *sh)
 }
 EXPORT_SYMBOL_GPL(simhost_guest_signals);
 
+/* Numbers the simhosts' device names. */
+static atomic_t simhost_ids = ATOMIC_INIT(0);
+
 /**
  * simhost_create() - a simulated device with its channel, rings not open.
  *
@@ -482,6 +487,10 @@ struct simhost *simhost_create(void)
 	sh->port.write = simhost_port_write;
 	sh->port.set_notify = simhost_port_set_notify;
 	guid_gen(&sh->hdev.dev_instance);
+	/* Never registered: dev_name() reads the init name. */
+	snprintf(sh->name, sizeof(sh->name), "simhost%u",
+		 atomic_inc_return(&simhost_ids));
+	sh->hdev.device.init_name = sh->name;
 	sh->hdev.channel = sh->channel;
 	sh->channel->device_obj = &sh->hdev;
 	if (vmbkmcl_backend_override(&sh->hdev, &simhost_backend))

@@ -15,15 +15,16 @@ void vmb_rx_open(struct vmb_channel *c);
 void vmb_rx_kick(struct vmb_channel *c);
 void vmb_rx_work(struct work_struct *work);
 
-/*
- * Bytes the host wrote past the runner's read position.  An acquire, as
- * in hv_pkt_iter_avail(): the host writes a packet, then its write index
- * with a release, so packet loads must not pass this one.
- */
+/* Bytes the host wrote past the runner's read position. */
 static inline u32 vmb_rx_bytes_to_read(struct hv_ring_buffer_info *rbi)
 {
-	u32 write = virt_load_acquire(&rbi->ring_buffer->write_index);
 	u32 read = rbi->priv_read_index;
+	u32 write;
+
+	/* Pairs with the host's release of the write index after the
+	 * packet, as in hv_pkt_iter_avail(): no packet load passes it.
+	 */
+	write = virt_load_acquire(&rbi->ring_buffer->write_index);
 
 	return write >= read ? write - read : rbi->ring_datasize - read + write;
 }

@@ -62,25 +62,32 @@ static void vmb_rx_reap_locked(struct vmb_rx *rx)
 }
 
 /*
- * A slot completed without the lock, for the runner to reuse: still
- * counted as taken and held, as a reservation is, so it goes straight
+ * Slots completed without the lock, for the runner to reuse: still
+ * counted as taken and held, as a reservation is, so they go straight
  * back to work with no list and no count touched.  A client that keeps
- * packets past ProcessPacket cycles its slots this way.
+ * packets past ProcessPacket cycles its slots this way.  Returns the
+ * chain of them (refilled from @returned), or NULL when there is none or
+ * delivery may not go on.
  */
-static __always_inline struct vmb_rx_packet *
-vmb_rx_recycle_locked(struct vmb_rx *rx)
+static __always_inline struct llist_node *
+vmb_rx_recycled_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p;
-
 	lockdep_assert_held(&rx->lock);
 	if (rx->stop || rx->taken > rx->quota)
 		return NULL;
 	if (!rx->recycle && !llist_empty(&rx->returned))
 		rx->recycle = llist_del_all(&rx->returned);
-	if (!rx->recycle)
-		return NULL;
-	p = llist_entry(rx->recycle, struct vmb_rx_packet, returned);
-	rx->recycle = rx->recycle->next;
+	return rx->recycle;
+}
+
+/* Take the first slot off @chain, @rx->recycle, for a new packet. */
+static __always_inline struct vmb_rx_packet *
+vmb_rx_reuse_locked(struct vmb_rx *rx, struct llist_node *chain)
+{
+	struct vmb_rx_packet *p =
+		llist_entry(chain, struct vmb_rx_packet, returned);
+
+	rx->recycle = chain->next;
 	/* Only a packet with flags can have an external-data chain. */
 	if (p->flags)
 		vmb_rx_ext_forget(rx, p);
@@ -90,10 +97,11 @@ vmb_rx_recycle_locked(struct vmb_rx *rx)
 
 static struct vmb_rx_packet *vmb_rx_reserve_one_locked(struct vmb_rx *rx)
 {
-	struct vmb_rx_packet *p = vmb_rx_recycle_locked(rx);
+	struct llist_node *recycled = vmb_rx_recycled_locked(rx);
+	struct vmb_rx_packet *p = NULL;
 
-	if (p)
-		return p;
+	if (recycled)
+		return vmb_rx_reuse_locked(rx, recycled);
 	/* Returned slots count as taken until reaped: reap at the limit. */
 	if (rx->taken >= rx->quota || list_empty(&rx->free))
 		vmb_rx_reap_locked(rx);
@@ -142,12 +150,15 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
  */
 struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 {
+	struct llist_node *recycled = vmb_rx_recycled_locked(rx);
 	struct vmb_rx_packet *p;
 
-	lockdep_assert_held(&rx->lock);
+	while (recycled && rx->nstash < VMB_RX_STASH) {
+		rx->stash[rx->nstash++] = vmb_rx_reuse_locked(rx, recycled);
+		recycled = rx->recycle;
+	}
 	while (rx->nstash < VMB_RX_STASH &&
-	       ((p = vmb_rx_recycle_locked(rx)) ||
-		(p = vmb_rx_reserve_one_locked(rx))))
+	       (p = vmb_rx_reserve_one_locked(rx)))
 		rx->stash[rx->nstash++] = p;
 	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
 }
