@@ -118,7 +118,7 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
  * impossible: the task the runner interrupted, or runs as, runs nowhere
  * else meanwhile.
  */
-static bool vmb_rx_completing_own(struct vmb_rx_packet *p)
+static __always_inline bool vmb_rx_completing_own(struct vmb_rx_packet *p)
 {
 	return READ_ONCE(p->state) == VMB_RX_DELIVERING &&
 	       READ_ONCE(p->deliverer) == current;
@@ -176,51 +176,18 @@ static bool vmb_rx_queue_completion_locked(struct vmb_channel *c,
 }
 
 /*
- * Everything VmbChannelPacketComplete() does but the common case: a
- * completion the host asked for, one from another context, the verifier.
- * Out of line, so the common case costs no stack frame.
+ * Write a requested completion under vmb_tx.lock, or queue it: something
+ * is queued, the ring is full or the channel is closing.  Out of line, so
+ * the direct write in vmb_rx_complete() keeps a small frame.
  */
-static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
-				     void *PacketCompletionBuffer,
-				     u32 BufSize)
+static noinline void vmb_rx_complete_locked(struct vmb_channel *c,
+					    struct vmb_rx_packet *p,
+					    void *PacketCompletionBuffer,
+					    u32 BufSize)
 {
-	struct vmb_channel *c;
 	unsigned long flags;
 	bool kick;
 	int ret;
-
-	if (vmb_verify_rx_packet(p))
-		return;
-	c = p->channel;
-	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
-	if (!p->completion_requested) {
-		if (vmb_rx_completing_own(p)) {
-			WRITE_ONCE(p->state, VMB_RX_RETIRED);
-			return;
-		}
-		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
-		return;
-	}
-	if (vmb_violated(BufSize > c->rx.buf_size,
-			 VMB_RULE_COMPLETION_TOO_LARGE, c->name))
-		BufSize = 0;
-
-	/* Open and nothing queued: no order to keep but the ring's. */
-	ret = vmb_out_write_direct(c, PacketCompletionBuffer, BufSize,
-				   p->trans_id, VM_PKT_COMP, 0);
-	if (likely(ret != -EAGAIN)) {
-		if (ret) {
-			vmb_rx_release(c, p, VMB_COMPLETION_LOST);
-			return;
-		}
-		this_cpu_inc(c->tx.direct_count->completions);
-		if (vmb_rx_completing_own(p)) {
-			WRITE_ONCE(p->state, VMB_RX_RETIRED);
-			return;
-		}
-		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
-		return;
-	}
 
 	spin_lock_irqsave(&c->tx.lock, flags);
 	/* Held past a bounded close: the ring it answered on is gone. */
@@ -263,6 +230,83 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 }
 
 /*
+ * Send the completion the host asked for of @p: at once while the channel
+ * is open and nothing is queued, else the locked way; then its slot goes
+ * back.
+ */
+static __always_inline void vmb_rx_send_completion(struct vmb_channel *c,
+						   struct vmb_rx_packet *p,
+						   void *PacketCompletionBuffer,
+						   u32 BufSize)
+{
+	int ret;
+
+	if (vmb_violated(BufSize > c->rx.buf_size,
+			 VMB_RULE_COMPLETION_TOO_LARGE, c->name))
+		BufSize = 0;
+
+	/* Open and nothing queued: no order to keep but the ring's. */
+	ret = vmb_out_write_direct(c, PacketCompletionBuffer, BufSize,
+				   p->trans_id, VM_PKT_COMP, 0);
+	if (likely(ret != -EAGAIN)) {
+		if (ret) {
+			vmb_rx_release(c, p, VMB_COMPLETION_LOST);
+			return;
+		}
+		this_cpu_inc(c->tx.direct_count->completions);
+		if (vmb_rx_completing_own(p)) {
+			WRITE_ONCE(p->state, VMB_RX_RETIRED);
+			return;
+		}
+		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		return;
+	}
+	vmb_rx_complete_locked(c, p, PacketCompletionBuffer, BufSize);
+}
+
+/*
+ * Everything VmbChannelPacketComplete() does but the common cases: a
+ * completion from another context, the verifier.  Out of line, so the
+ * common case costs no stack frame.
+ */
+static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
+				     void *PacketCompletionBuffer,
+				     u32 BufSize)
+{
+	struct vmb_channel *c;
+
+	if (vmb_verify_rx_packet(p))
+		return;
+	c = p->channel;
+	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
+	if (!p->completion_requested) {
+		if (vmb_rx_completing_own(p)) {
+			WRITE_ONCE(p->state, VMB_RX_RETIRED);
+			return;
+		}
+		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		return;
+	}
+	vmb_rx_send_completion(c, p, PacketCompletionBuffer, BufSize);
+}
+
+/*
+ * A completion the host asked for, of a packet being delivered or kept
+ * (so not completed before), with the verifier off: what is left of
+ * vmb_rx_complete() once VmbChannelPacketComplete() has seen that.
+ */
+static noinline void vmb_rx_complete_requested(struct vmb_rx_packet *p,
+					       void *PacketCompletionBuffer,
+					       u32 BufSize)
+{
+	struct vmb_channel *c = p->channel;
+
+	if (trace_vmbkmcl_packet_completed_enabled())
+		trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
+	vmb_rx_send_completion(c, p, PacketCompletionBuffer, BufSize);
+}
+
+/*
  * Complete a packet kept past ProcessPacket that wants no completion:
  * its slot goes back without the lock.  A call of its own, so the inline
  * case in VmbChannelPacketComplete() keeps nothing across its calls.  If
@@ -278,7 +322,8 @@ static noinline void vmb_rx_complete_kept(struct vmb_rx_packet *p,
 	 * packet.  Should another completion of the packet win the race,
 	 * the long way finds it completed and says so, without a trace.
 	 */
-	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
+	if (trace_vmbkmcl_packet_completed_enabled())
+		trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
 	if (!vmb_rx_return(c, p))
 		vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }
@@ -313,8 +358,11 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested)) {
 		if (state == VMB_RX_DELIVERING &&
 		    READ_ONCE(p->deliverer) == current) {
-			trace_vmbkmcl_packet_completed(p->channel, p->trans_id,
-						       BufSize);
+			/* Tested here, as in vmb_rx_accept(). */
+			if (trace_vmbkmcl_packet_completed_enabled())
+				trace_vmbkmcl_packet_completed(p->channel,
+							       p->trans_id,
+							       BufSize);
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
 			return;
 		}
@@ -323,6 +371,11 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 					     BufSize);
 			return;
 		}
+	} else if (!READ_ONCE(vmb_verifier_on) &&
+		   (state == VMB_RX_DELIVERING ||
+		    state == VMB_RX_OUTSTANDING)) {
+		vmb_rx_complete_requested(p, PacketCompletionBuffer, BufSize);
+		return;
 	}
 	vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }

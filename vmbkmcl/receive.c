@@ -161,7 +161,11 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 	u32 flags = hdr->type == VM_PKT_DATA_INBAND ?
 		    0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 
-	trace_vmbkmcl_packet_received(c, hdr->trans_id, len);
+	/* Each tracepoint tested here: without jump labels gcc -Os makes
+	 * the tracepoint's own test a call.
+	 */
+	if (trace_vmbkmcl_packet_received_enabled())
+		trace_vmbkmcl_packet_received(c, hdr->trans_id, len);
 	p->data_offset = off;
 	p->data_len = len - off;
 	p->trans_id = hdr->trans_id;
@@ -170,7 +174,8 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 	p->flags = flags;
 	c->rx.stats.packets++;
 	/* vmb_rx_deliver(), from what is at hand rather than read back. */
-	trace_vmbkmcl_packet_delivered(c, hdr->trans_id, len - off);
+	if (trace_vmbkmcl_packet_delivered_enabled())
+		trace_vmbkmcl_packet_delivered(c, hdr->trans_id, len - off);
 	p->deliverer = current;
 	c->process_packet(c, p, p->buf + off, len - off, flags);
 	c->rx.batch_count++;

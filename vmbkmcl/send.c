@@ -978,7 +978,6 @@ EXPORT_SYMBOL_GPL(VmbPacketSend);
 void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats)
 {
 	unsigned long flags;
-
 	int cpu;
 
 	spin_lock_irqsave(&Channel->tx.lock, flags);
