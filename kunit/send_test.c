@@ -116,6 +116,27 @@ static void get_tx(struct send_fixture *f, struct vmb_tx_stats *st)
 	vmbkmcl_channel_tx_stats(f->rec.channel, st);
 }
 
+/*
+ * The host reads the sends tagged @expect to @n, each once and in that
+ * order, as the ring drains, by @deadline.
+ */
+static void host_reads_in_order(struct kunit *test, struct send_fixture *f,
+				u64 expect, u32 n, unsigned long deadline)
+{
+	struct simhost_packet pkt;
+	u8 got[PAYLOAD_LEN];
+
+	while (expect <= n && time_before(jiffies, deadline)) {
+		if (simhost_read(f->sh, &pkt, got, sizeof(got))) {
+			usleep_range(20, 50);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
+		expect++;
+	}
+	KUNIT_EXPECT_EQ(test, expect, (u64)n + 1);
+}
+
 /* --- vmbkmcl_send --- */
 
 static void send_without_completion_is_on_the_ring_when_routine_runs(struct kunit *test)
@@ -403,11 +424,8 @@ static void full_ring_queues_sends_in_order_and_drains(struct kunit *test)
 	unsigned long deadline = jiffies + HOST_READ_TIMEOUT;
 	u32 ring = (SMALL_OUT_RING_PAGES * PAGE_SIZE - 1) / send_footprint();
 	u32 n = QUEUE_TIMES_RING * ring, i;
-	struct simhost_packet pkt;
 	struct vmb_tx_stats st;
-	u8 got[PAYLOAD_LEN];
 	VMBPACKET *p;
-	u64 expect = 1;
 
 	f->resp.mode = RESP_STALL;
 	enable(test, f, SMALL_OUT_RING_PAGES);
@@ -421,15 +439,7 @@ static void full_ring_queues_sends_in_order_and_drains(struct kunit *test)
 	get_tx(f, &st);
 	KUNIT_EXPECT_EQ(test, st.queued, (u64)(n - ring));
 
-	while (expect <= n && time_before(jiffies, deadline)) {
-		if (simhost_read(f->sh, &pkt, got, sizeof(got))) {
-			usleep_range(20, 50);
-			continue;
-		}
-		KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
-		expect++;
-	}
-	KUNIT_EXPECT_EQ(test, expect, (u64)n + 1);
+	host_reads_in_order(test, f, 1, n, deadline);
 	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, n));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
@@ -456,7 +466,6 @@ static void send_after_a_queued_one_waits_behind_it_despite_room(struct kunit *t
 	struct vmb_tx_stats st;
 	u8 got[PAYLOAD_LEN];
 	VMBPACKET *p;
-	u64 expect = 1;
 
 	f->resp.mode = RESP_STALL;
 	enable(test, f, SMALL_OUT_RING_PAGES);
@@ -469,8 +478,7 @@ static void send_after_a_queued_one_waits_behind_it_despite_room(struct kunit *t
 	KUNIT_ASSERT_EQ(test, st.queued, 1ULL);
 	/* Room for one send, far below the quarter ring the drain waits for. */
 	KUNIT_ASSERT_EQ(test, simhost_read(f->sh, &pkt, got, sizeof(got)), 0);
-	KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
-	expect++;
+	KUNIT_EXPECT_EQ(test, *(u64 *)got, 1ULL);
 	KUNIT_ASSERT_EQ(test, recorder_send(&f->rec, p[ring + 1], ring + 2,
 					    PAYLOAD_LEN, 0),
 			STATUS_SUCCESS);
@@ -478,15 +486,7 @@ static void send_after_a_queued_one_waits_behind_it_despite_room(struct kunit *t
 	KUNIT_EXPECT_EQ(test, st.queued, 2ULL);
 	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), ring);
 
-	while (expect <= n && time_before(jiffies, deadline)) {
-		if (simhost_read(f->sh, &pkt, got, sizeof(got))) {
-			usleep_range(20, 50);
-			continue;
-		}
-		KUNIT_EXPECT_EQ(test, *(u64 *)got, expect);
-		expect++;
-	}
-	KUNIT_EXPECT_EQ(test, expect, (u64)n + 1);
+	host_reads_in_order(test, f, 2, n, deadline);
 	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, n));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, f->rec.done[i].sent, (u64)i + 1);
