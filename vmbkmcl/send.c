@@ -378,7 +378,7 @@ static __always_inline int vmb_tx_write_direct(struct vmb_packet *p,
 		 * tracepoint's own test a call.
 		 */
 		if (trace_vmbkmcl_send_enabled())
-			trace_vmbkmcl_send(c, 0, len);
+			trace_vmbkmcl_send(c, 0, p->len);
 	}
 	return ret;
 }
@@ -832,15 +832,17 @@ static __always_inline void vmb_packet_note(struct vmb_packet *p,
 static noinline NTSTATUS vmb_packet_send_direct(struct vmb_packet *p,
 						const void *buf, u32 len)
 {
-	int ret = vmb_tx_write_direct(p, buf, len);
+	int ret;
 
+	/* Noted first, so nothing but @p lives across the write. */
+	vmb_packet_note(p, buf, len, 0);
+	ret = vmb_tx_write_direct(p, buf, len);
 	if (likely(!ret)) {
 		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
 		return STATUS_SUCCESS;
 	}
 	if (ret != -EAGAIN)
 		return vmb_errno_to_status(ret);
-	vmb_packet_note(p, buf, len, 0);
 	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);
 }
 
