@@ -17,9 +17,9 @@
  * native driver's does.  Nothing is queued then, so there is no order to
  * keep but the ring's; the first such write to find the ring full takes
  * the locked path and queues, and every later one then finds the queue
- * non-empty.  The ring cannot go away
- * under it: it runs inside rcu_read_lock(), and a close clears
- * vmb_tx.direct and waits for an RCU grace period before it closes.
+ * non-empty.  The ring cannot go away under it: it runs inside
+ * rcu_read_lock(), and a close clears vmb_tx.direct and waits for an RCU
+ * grace period before it closes.
  *
  * Lock order: vmb_tx.lock, then vmb_rx.lock.  The transaction table has
  * no lock of its own: vmb_tx.lock guards it.
