@@ -4,8 +4,9 @@
  * side of the channel.
  *
  * The data plane never goes through here: the core reads and writes the
- * rings of the struct vmbus_channel that open() returns with the real
- * hv_pkt_iter_*() and vmbus_sendpacket*().  Only what would need a real
+ * rings of the struct vmbus_channel that open() returns, with the real
+ * hv_begin_read()/hv_pkt_iter_close()/hv_end_read() and
+ * vmbus_sendpacket*().  Only what would need a real
  * Hyper-V host (the open and close handshakes, scheduling the channel
  * callback) is an op.  backend_hv.c is the production backend; the KUnit
  * simulated host registers its own for the fake devices it creates.

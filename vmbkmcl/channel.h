@@ -132,8 +132,8 @@ enum vmb_rx_packet_state {
  * struct vmb_rx_packet - one received packet: the VMBPACKETCOMPLETION.
  * @channel:	owner.
  * @node:	on the free, deferred or parked list.
- * @buf:	the whole VMBus packet, copied once out of the iterator's
- *		buffer; valid until the packet is completed.
+ * @buf:	the packet, copied once out of the ring (an inband one's
+ *		payload only, at @data_offset); valid until it is completed.
  * @data_offset: payload offset in @buf.
  * @data_len:	payload bytes.
  * @flags:	ProcessPacket flags.
