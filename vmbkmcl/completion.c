@@ -124,6 +124,21 @@ static __always_inline bool vmb_rx_completing_own(struct vmb_rx_packet *p)
 	       READ_ONCE(p->deliverer) == current;
 }
 
+/*
+ * Nothing more is owed the host for @p (it wanted no completion, or its
+ * completion is on the ring): mark it, if completed inside its own
+ * ProcessPacket, or give its slot back.
+ */
+static __always_inline void vmb_rx_retire(struct vmb_channel *c,
+					  struct vmb_rx_packet *p)
+{
+	if (vmb_rx_completing_own(p)) {
+		WRITE_ONCE(p->state, VMB_RX_RETIRED);
+		return;
+	}
+	vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+}
+
 /**
  * vmb_rx_write_completion() - write a queued completion to the ring.
  * @c: the channel.
@@ -213,11 +228,7 @@ static noinline void vmb_rx_complete_locked(struct vmb_channel *c,
 			/* On the ring (and counted): retired like a packet
 			 * that wanted no completion.
 			 */
-			if (vmb_rx_completing_own(p)) {
-				WRITE_ONCE(p->state, VMB_RX_RETIRED);
-				return;
-			}
-			vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+			vmb_rx_retire(c, p);
 			return;
 		}
 	}
@@ -254,11 +265,7 @@ static __always_inline void vmb_rx_send_completion(struct vmb_channel *c,
 			return;
 		}
 		this_cpu_inc(c->tx.direct_count->completions);
-		if (vmb_rx_completing_own(p)) {
-			WRITE_ONCE(p->state, VMB_RX_RETIRED);
-			return;
-		}
-		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		vmb_rx_retire(c, p);
 		return;
 	}
 	vmb_rx_complete_locked(c, p, PacketCompletionBuffer, BufSize);
@@ -280,11 +287,7 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 	c = p->channel;
 	trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
 	if (!p->completion_requested) {
-		if (vmb_rx_completing_own(p)) {
-			WRITE_ONCE(p->state, VMB_RX_RETIRED);
-			return;
-		}
-		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+		vmb_rx_retire(c, p);
 		return;
 	}
 	vmb_rx_send_completion(c, p, PacketCompletionBuffer, BufSize);
@@ -348,34 +351,38 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	struct vmb_rx_packet *p = PacketCompletionContext;
 	u8 state = READ_ONCE(p->state);
 
-	/* The common cases, no completion to write and the verifier off:
-	 * inside its own ProcessPacket, or kept past it.  A packet being
-	 * delivered or outstanding has not been completed before, so the
+	/* The common cases, with the verifier off: a packet being delivered
+	 * or outstanding has not been completed before, so the
 	 * double-completion check vmb_verify_rx_packet() makes holds
 	 * already.  The state is read once: only this packet's own
 	 * completion may move it on from either.
 	 */
-	if (likely(!READ_ONCE(vmb_verifier_on) && !p->completion_requested)) {
-		if (state == VMB_RX_DELIVERING &&
-		    READ_ONCE(p->deliverer) == current) {
-			/* Tested here, as in vmb_rx_accept(). */
+	if (likely(!READ_ONCE(vmb_verifier_on))) {
+		if (p->completion_requested) {
+			if (state == VMB_RX_DELIVERING ||
+			    state == VMB_RX_OUTSTANDING) {
+				vmb_rx_complete_requested(p,
+							  PacketCompletionBuffer,
+							  BufSize);
+				return;
+			}
+		} else if (state == VMB_RX_DELIVERING &&
+			   READ_ONCE(p->deliverer) == current) {
+			/* Inside its own ProcessPacket.  Tested here, as in
+			 * vmb_rx_deliver().
+			 */
 			if (trace_vmbkmcl_packet_completed_enabled())
 				trace_vmbkmcl_packet_completed(p->channel,
 							       p->trans_id,
 							       BufSize);
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
 			return;
-		}
-		if (state == VMB_RX_OUTSTANDING) {
+		} else if (state == VMB_RX_OUTSTANDING) {
+			/* Kept past it. */
 			vmb_rx_complete_kept(p, PacketCompletionBuffer,
 					     BufSize);
 			return;
 		}
-	} else if (!READ_ONCE(vmb_verifier_on) &&
-		   (state == VMB_RX_DELIVERING ||
-		    state == VMB_RX_OUTSTANDING)) {
-		vmb_rx_complete_requested(p, PacketCompletionBuffer, BufSize);
-		return;
 	}
 	vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }

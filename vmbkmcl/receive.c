@@ -100,12 +100,19 @@ void vmb_rx_kick(struct vmb_channel *c)
 	spin_unlock_irqrestore(&c->rx.lock, flags);
 }
 
+/*
+ * ProcessPacket for @p, its fields passed as the caller has them at hand
+ * rather than read back.  The tracepoint is tested here: without jump
+ * labels gcc -Os makes a tracepoint's own test a call.
+ */
 static __always_inline void vmb_rx_deliver(struct vmb_channel *c,
-					   struct vmb_rx_packet *p)
+					   struct vmb_rx_packet *p, u64 id,
+					   u32 off, u32 len, u32 flags)
 {
-	trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
+	if (trace_vmbkmcl_packet_delivered_enabled())
+		trace_vmbkmcl_packet_delivered(c, id, len);
 	p->deliverer = current;
-	c->process_packet(c, p, p->buf + p->data_offset, p->data_len, p->flags);
+	c->process_packet(c, p, p->buf + off, len, flags);
 	c->rx.batch_count++;
 }
 
@@ -161,9 +168,7 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 	u32 flags = hdr->type == VM_PKT_DATA_INBAND ?
 		    0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 
-	/* Each tracepoint tested here: without jump labels gcc -Os makes
-	 * the tracepoint's own test a call.
-	 */
+	/* Tested here, as in vmb_rx_deliver(). */
 	if (trace_vmbkmcl_packet_received_enabled())
 		trace_vmbkmcl_packet_received(c, hdr->trans_id, len);
 	p->data_offset = off;
@@ -173,12 +178,7 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 		hdr->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	p->flags = flags;
 	c->rx.stats.packets++;
-	/* vmb_rx_deliver(), from what is at hand rather than read back. */
-	if (trace_vmbkmcl_packet_delivered_enabled())
-		trace_vmbkmcl_packet_delivered(c, hdr->trans_id, len - off);
-	p->deliverer = current;
-	c->process_packet(c, p, p->buf + off, len - off, flags);
-	c->rx.batch_count++;
+	vmb_rx_deliver(c, p, hdr->trans_id, off, len - off, flags);
 	/* Completed inside its ProcessPacket: the slot is still counted as
 	 * taken and held, exactly as a reservation is, and nobody else can
 	 * see it, so it needs no lock.  A chain built for its external data
@@ -456,7 +456,8 @@ static void vmb_rx_redeliver_deferred(struct vmb_channel *c)
 	might_sleep();
 	while ((p = vmb_rx_next_deferred(&c->rx))) {
 		c->rx.stats.redelivered++;
-		vmb_rx_deliver(c, p);
+		vmb_rx_deliver(c, p, p->trans_id, p->data_offset, p->data_len,
+			       p->flags);
 		vmb_rx_after_delivery(c, p);
 	}
 	vmb_rx_end_batch(c);
