@@ -46,8 +46,9 @@
  * payload of an incoming packet.
  */
 #define VMB_RX_HEADER_ROOM		512
-/* Slots the runner reserves at once, so a batch takes vmb_rx.lock once
- * per this many packets rather than once per packet.
+/* Slots the runner reserves at once off the free list, so a batch takes
+ * vmb_rx.lock once per this many packets rather than once per packet
+ * (slots completed elsewhere it takes back all at once).
  */
 #define VMB_RX_STASH			16
 /* The ring's trailer after every packet: the previous read index. */
@@ -148,7 +149,8 @@ enum vmb_rx_packet_state {
  * @deliverer:	the task context ProcessPacket runs in, while it does.
  * @completion_len: queued completion payload bytes, kept in @buf.
  * @tx_entry:	on the outbound queue while its completion waits there.
- * @returned:	on vmb_rx.returned, completed but not yet back in the pool.
+ * @returned:	on vmb_rx.returned, completed but not yet back in the pool,
+ *		or on vmb_rx.stash or vmb_rx.recycle.
  */
 struct vmb_rx_packet {
 	struct vmb_channel *channel;
@@ -179,7 +181,8 @@ struct vmb_rx_packet {
  *		(vmb_rx_return()), still counted as taken and held until
  *		whoever next holds the lock and needs slots or the counts
  *		puts them on @free (vmb_rx_reap_locked()).  Lock-free.
- * @recycle:	slots taken off @returned under the lock and neither reused
+ * @recycle:	slots taken off @returned under the lock, or left in the
+ *		runner's @stash at the end of a batch, and neither reused
  *		nor reaped yet, still counted as taken and held: the
  *		runner's stash refills from here first.  Under the lock.
  * @deferred:	packets awaiting passive redelivery, in deferral order.
@@ -195,10 +198,10 @@ struct vmb_rx_packet {
  * @work:	process-context runner: deferred packets, passive batches.
  * @idle:	woken when the runner stops or a slot is freed.
  * @batch_count: ProcessPacket calls since the last ProcessingComplete.
- * @stash:	slots the runner reserved for the batch's next copies,
- *		counted as taken and held; the runner's alone, and empty
+ * @stash:	slots the runner reserved for the batch's next copies, a
+ *		chain through @returned, counted as taken and held and
+ *		VMB_RX_FREE until used; the runner's alone, and empty
  *		whenever the runner is not in a batch.
- * @nstash:	their number.
  * @direct_sent: completions written to the ring at once, under
  *		vmb_tx.lock (not this lock), added to
  *		@stats.completions_sent in a snapshot.
@@ -227,8 +230,7 @@ struct vmb_rx {
 	struct work_struct work;
 	wait_queue_head_t idle;
 	u32 batch_count;
-	struct vmb_rx_packet *stash[VMB_RX_STASH];
-	u32 nstash;
+	struct llist_node *stash;
 	u64 direct_sent;
 	struct vmb_rx_stats stats;
 	struct vmb_rx_ext *ext;

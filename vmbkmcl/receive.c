@@ -24,8 +24,9 @@
  *  5. Host input is checked (rx_validate.c) before anything is delivered;
  *     a bad packet is counted and skipped by its true length, and a ring
  *     whose framing cannot be trusted stops the inbound queue.
- *  6. The runner reserves slots VMB_RX_STASH at a time, under one lock,
- *     and gives back what the batch did not use before it returns.  After
+ *  6. The runner reserves slots under one lock, VMB_RX_STASH at a time
+ *     off the free list or every slot completed elsewhere at once, and
+ *     gives back what the batch did not use before it returns.  After
  *     delivery it settles the packet: still the client's (outstanding)
  *     with a cmpxchg, deferred or freed under vmb_rx.lock; an
  *     outstanding packet's completion returns it without the lock
@@ -229,8 +230,8 @@ vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
 		*slot = NULL;
 		return p;
 	}
-	if (rx->nstash)
-		return rx->stash[--rx->nstash];
+	if (rx->stash)
+		return vmb_rx_stash_pop(rx);
 	if (!more || !rx->batch_count)
 		return vmb_rx_take_slot(rx);
 	spin_lock_irqsave(&rx->lock, flags);

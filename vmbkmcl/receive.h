@@ -8,6 +8,7 @@
 #define _VMBKMCL_RECEIVE_H
 
 #include "channel.h"
+#include "external.h"
 #include "verifier.h"
 
 /* receive.c */
@@ -49,6 +50,24 @@ static __always_inline bool vmb_verify_rx_packet(const struct vmb_rx_packet *p)
 	state = READ_ONCE(p->state);
 	return vmb_violated(state == VMB_RX_FREE || state == VMB_RX_PARKED,
 			    VMB_RULE_DOUBLE_COMPLETE, p->channel->name);
+}
+
+/*
+ * The next slot of the runner's stash (not empty), for the packet at
+ * hand.  The runner's alone: no lock.  A slot whose last packet had
+ * flags may still name that packet's external-data chain: forget it.
+ */
+static __always_inline struct vmb_rx_packet *
+vmb_rx_stash_pop(struct vmb_rx *rx)
+{
+	struct vmb_rx_packet *p =
+		llist_entry(rx->stash, struct vmb_rx_packet, returned);
+
+	rx->stash = rx->stash->next;
+	if (unlikely(p->flags))
+		vmb_rx_ext_forget(rx, p);
+	WRITE_ONCE(p->state, VMB_RX_DELIVERING);
+	return p;
 }
 
 /* rx_validate.c */

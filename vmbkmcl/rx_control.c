@@ -144,23 +144,41 @@ struct vmb_rx_packet *vmb_rx_take_slot(struct vmb_rx *rx)
 }
 
 /*
- * Refill the runner's stash while delivery may go on and slots are free,
- * and take one of them for the packet at hand.  Failing records no stall:
- * the caller then asks vmb_rx_take_slot(), which does.
+ * Refill the runner's stash while delivery may go on, and take one slot
+ * of it for the packet at hand: every slot completed elsewhere at once,
+ * as the chain it already is, else up to VMB_RX_STASH slots off the free
+ * list.  The slots stay VMB_RX_FREE until vmb_rx_stash_pop() hands one
+ * to a packet, so a stale completion of one is still named.  Failing
+ * records no stall: the caller then asks vmb_rx_take_slot(), which does.
  */
 struct vmb_rx_packet *vmb_rx_reserve_locked(struct vmb_rx *rx)
 {
-	struct llist_node *recycled = vmb_rx_recycled_locked(rx);
+	struct llist_node *chain = vmb_rx_recycled_locked(rx);
 	struct vmb_rx_packet *p;
+	u32 n = 0;
 
-	while (recycled && rx->nstash < VMB_RX_STASH) {
-		rx->stash[rx->nstash++] = vmb_rx_reuse_locked(rx, recycled);
-		recycled = rx->recycle;
+	if (chain) {
+		rx->recycle = NULL;
+		rx->stash = chain;
+		return vmb_rx_stash_pop(rx);
 	}
-	while (rx->nstash < VMB_RX_STASH &&
-	       (p = vmb_rx_reserve_one_locked(rx)))
-		rx->stash[rx->nstash++] = p;
-	return rx->nstash ? rx->stash[--rx->nstash] : NULL;
+	if (rx->stop)
+		return NULL;
+	/* Returned slots count as taken until reaped: reap at the limit. */
+	if (rx->taken >= rx->quota || list_empty(&rx->free))
+		vmb_rx_reap_locked(rx);
+	/* Free slots are VMB_RX_FREE already. */
+	while (n < VMB_RX_STASH && rx->taken + n < rx->quota &&
+	       !list_empty(&rx->free)) {
+		p = list_first_entry(&rx->free, struct vmb_rx_packet, node);
+		list_del_init(&p->node);
+		p->returned.next = rx->stash;
+		rx->stash = &p->returned;
+		n++;
+	}
+	rx->taken += n;
+	rx->held += n;
+	return n ? vmb_rx_stash_pop(rx) : NULL;
 }
 
 static void vmb_rx_unreserve_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
@@ -173,20 +191,32 @@ static void vmb_rx_unreserve_locked(struct vmb_rx *rx, struct vmb_rx_packet *p)
 }
 
 /*
- * Give back the reservations the batch did not use, @p (may be NULL) and
- * the stash; nothing waits for them.
+ * Give back the reservations the batch did not use: @p (may be NULL) to
+ * the free list, the stash onto @rx->recycle, as it is (counted as taken
+ * and held, VMB_RX_FREE), where the next batch or reap finds it.  Nothing
+ * waits for them.
  */
 void vmb_rx_unreserve(struct vmb_rx *rx, struct vmb_rx_packet *p)
 {
+	struct llist_node *tail;
 	unsigned long flags;
 
-	if (!p && !rx->nstash)
+	if (!p && !rx->stash)
 		return;
 	spin_lock_irqsave(&rx->lock, flags);
 	if (p)
 		vmb_rx_unreserve_locked(rx, p);
-	while (rx->nstash)
-		vmb_rx_unreserve_locked(rx, rx->stash[--rx->nstash]);
+	if (rx->stash) {
+		/* Rare: the stash came off the free list, not @recycle. */
+		if (rx->recycle) {
+			tail = rx->stash;
+			while (tail->next)
+				tail = tail->next;
+			tail->next = rx->recycle;
+		}
+		rx->recycle = rx->stash;
+		rx->stash = NULL;
+	}
 	spin_unlock_irqrestore(&rx->lock, flags);
 }
 
@@ -318,7 +348,7 @@ int vmb_rx_setup(struct vmb_channel *c)
 	rx->running = false;
 	rx->rerun = false;
 	rx->batch_count = 0;
-	rx->nstash = 0;
+	rx->stash = NULL;
 	/* No runner until vmb_rx_open(): the rings are not published yet. */
 	rx->shut = true;
 	rx->stop = VMB_RX_STOP_STARTING |
