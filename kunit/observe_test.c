@@ -17,11 +17,21 @@
 #define PACKETS			3
 #define READ_MAX		4096
 
+/* What one per-packet tracepoint saw. */
+struct obs_trace {
+	u32 n;
+	u64 ids[2 * PACKETS];
+	u32 lens[2 * PACKETS];
+};
+
 struct obs_fixture {
 	struct simhost *sh;
 	struct recorder rec;
 	atomic_t batches;
 	atomic_t batched;
+	struct obs_trace received;
+	struct obs_trace delivered;
+	struct obs_trace completed;
 	char text[READ_MAX];
 };
 
@@ -43,17 +53,27 @@ static void obs_exit(struct kunit *test)
 	recorder_kunit_stop(&f->rec);
 }
 
-/* One burst of PACKETS packets, delivered as one batch. */
-static void one_batch(struct kunit *test, struct obs_fixture *f)
+/*
+ * The @nth burst (from 0) of PACKETS packets, ids on from nth * PACKETS +
+ * 1, delivered as one batch.
+ */
+static void nth_batch(struct kunit *test, struct obs_fixture *f, u32 nth)
 {
 	u64 id;
 
 	simhost_hold_interrupts(f->sh, true);
-	for (id = 1; id <= PACKETS; id++)
+	for (id = nth * PACKETS + 1; id <= (nth + 1) * PACKETS; id++)
 		KUNIT_ASSERT_EQ(test, rec_write(f->sh, id, PAYLOAD_LEN, 0), 0);
 	simhost_hold_interrupts(f->sh, false);
-	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, PACKETS, 1));
+	KUNIT_ASSERT_TRUE(test, recorder_wait(&f->rec, (nth + 1) * PACKETS,
+					      nth + 1));
 	simhost_sync(f->sh);
+}
+
+/* One burst of PACKETS packets, delivered as one batch. */
+static void one_batch(struct kunit *test, struct obs_fixture *f)
+{
+	nth_batch(test, f, 0);
 }
 
 static void count_batch(void *data, const struct vmb_channel *c, u32 count)
@@ -78,6 +98,91 @@ static void batch_complete_tracepoint_fires_once_per_batch(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->batches), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->batched), PACKETS);
+}
+
+/* Callbacks run one at a time: the runner's, then the test thread's. */
+static void obs_note(struct obs_trace *t, u64 trans_id, u32 len)
+{
+	if (t->n < ARRAY_SIZE(t->ids)) {
+		t->ids[t->n] = trans_id;
+		t->lens[t->n] = len;
+	}
+	t->n++;
+}
+
+static void note_received(void *data, const struct vmb_channel *c,
+			  u64 trans_id, u32 len)
+{
+	obs_note(&((struct obs_fixture *)data)->received, trans_id, len);
+}
+
+static void note_delivered(void *data, const struct vmb_channel *c,
+			   u64 trans_id, u32 len)
+{
+	obs_note(&((struct obs_fixture *)data)->delivered, trans_id, len);
+}
+
+static void note_completed(void *data, const struct vmb_channel *c,
+			   u64 trans_id, u32 len)
+{
+	obs_note(&((struct obs_fixture *)data)->completed, trans_id, len);
+}
+
+static void expect_trace(struct kunit *test, const struct obs_trace *t,
+			 u32 len)
+{
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, t->n, 2 * PACKETS);
+	for (i = 0; i < t->n; i++) {
+		KUNIT_EXPECT_EQ(test, t->ids[i], (u64)i + 1);
+		KUNIT_EXPECT_EQ(test, t->lens[i], len);
+	}
+}
+
+/*
+ * The fast paths test the watch word, not the tracepoints (watch.h): with
+ * a probe on each per-packet tracepoint, every packet is seen received,
+ * delivered and completed, completed inside ProcessPacket or kept past
+ * it; with the probes gone, none is.
+ */
+static void packet_tracepoints_fire_for_every_packet(struct kunit *test)
+{
+	struct obs_fixture *f = test->priv;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "the kernel has no tracepoints");
+	KUNIT_ASSERT_EQ(test, register_trace_vmbkmcl_packet_received(note_received,
+								     f), 0);
+	KUNIT_ASSERT_EQ(test,
+			register_trace_vmbkmcl_packet_delivered(note_delivered,
+								f), 0);
+	KUNIT_ASSERT_EQ(test,
+			register_trace_vmbkmcl_packet_completed(note_completed,
+								f), 0);
+	nth_batch(test, f, 0);			/* completed inside */
+	f->rec.policy = REC_HOLD;
+	nth_batch(test, f, 1);			/* kept, then completed */
+	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, U32_MAX),
+			(u32)PACKETS);
+	unregister_trace_vmbkmcl_packet_received(note_received, f);
+	unregister_trace_vmbkmcl_packet_delivered(note_delivered, f);
+	unregister_trace_vmbkmcl_packet_completed(note_completed, f);
+	tracepoint_synchronize_unregister();
+
+	/* Received: the whole packet; delivered: its payload; completed:
+	 * the recorder's completion, its tag.
+	 */
+	expect_trace(test, &f->received,
+		     sizeof(struct vmpacket_descriptor) + PAYLOAD_LEN);
+	expect_trace(test, &f->delivered, PAYLOAD_LEN);
+	expect_trace(test, &f->completed, sizeof(u64));
+
+	f->rec.policy = REC_COMPLETE_INLINE;
+	nth_batch(test, f, 2);
+	KUNIT_EXPECT_EQ(test, f->received.n, 2 * PACKETS);
+	KUNIT_EXPECT_EQ(test, f->delivered.n, 2 * PACKETS);
+	KUNIT_EXPECT_EQ(test, f->completed.n, 2 * PACKETS);
 }
 
 /*
@@ -123,6 +228,7 @@ static void debugfs_stats_count_what_happened(struct kunit *test)
 
 static struct kunit_case obs_cases[] = {
 	KUNIT_CASE(batch_complete_tracepoint_fires_once_per_batch),
+	KUNIT_CASE(packet_tracepoints_fire_for_every_packet),
 	KUNIT_CASE(debugfs_stats_count_what_happened),
 	{}
 };

@@ -21,6 +21,7 @@
 #include "send.h"
 #include "trace.h"
 #include "verifier.h"
+#include "watch.h"
 
 enum vmb_completion_outcome {
 	VMB_COMPLETION_NONE,	/* the host asked for none */
@@ -295,39 +296,28 @@ static noinline void vmb_rx_complete(struct vmb_rx_packet *p,
 
 /*
  * A completion the host asked for, of a packet being delivered or kept
- * (so not completed before), with the verifier off: what is left of
+ * (so not completed before), with nothing watching: what is left of
  * vmb_rx_complete() once VmbChannelPacketComplete() has seen that.
  */
 static noinline void vmb_rx_complete_requested(struct vmb_rx_packet *p,
 					       void *PacketCompletionBuffer,
 					       u32 BufSize)
 {
-	struct vmb_channel *c = p->channel;
-
-	if (trace_vmbkmcl_packet_completed_enabled())
-		trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
-	vmb_rx_send_completion(c, p, PacketCompletionBuffer, BufSize);
+	vmb_rx_send_completion(p->channel, p, PacketCompletionBuffer, BufSize);
 }
 
 /*
- * Complete a packet kept past ProcessPacket that wants no completion:
- * its slot goes back without the lock.  A call of its own, so the inline
- * case in VmbChannelPacketComplete() keeps nothing across its calls.  If
- * @p was no longer outstanding, the long way decides.
+ * Complete a packet kept past ProcessPacket that wants no completion,
+ * with nothing watching: its slot goes back without the lock.  A call of
+ * its own, so the inline case in VmbChannelPacketComplete() keeps nothing
+ * across its calls.  If @p was no longer outstanding, the long way
+ * decides.
  */
 static noinline void vmb_rx_complete_kept(struct vmb_rx_packet *p,
 					  void *PacketCompletionBuffer,
 					  u32 BufSize)
 {
-	struct vmb_channel *c = p->channel;
-
-	/* Before the return: from then on the slot may carry the next
-	 * packet.  Should another completion of the packet win the race,
-	 * the long way finds it completed and says so, without a trace.
-	 */
-	if (trace_vmbkmcl_packet_completed_enabled())
-		trace_vmbkmcl_packet_completed(c, p->trans_id, BufSize);
-	if (!vmb_rx_return(c, p))
+	if (!vmb_rx_return(p->channel, p))
 		vmb_rx_complete(p, PacketCompletionBuffer, BufSize);
 }
 
@@ -351,13 +341,16 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	struct vmb_rx_packet *p = PacketCompletionContext;
 	u8 state = READ_ONCE(p->state);
 
-	/* The common cases, with the verifier off: a packet being delivered
-	 * or outstanding has not been completed before, so the
-	 * double-completion check vmb_verify_rx_packet() makes holds
-	 * already.  The state is read once: only this packet's own
-	 * completion may move it on from either.
+	/* The common cases, with neither the verifier nor a probe on the
+	 * completed tracepoint watching (vmb_rx_complete() checks and
+	 * traces): a packet being delivered or outstanding has not been
+	 * completed before, so the double-completion check
+	 * vmb_verify_rx_packet() makes holds already.  The state is read
+	 * once: only this packet's own completion may move it on from
+	 * either.
 	 */
-	if (likely(!READ_ONCE(vmb_verifier_on))) {
+	if (!vmb_watching(BIT(VMB_WATCH_VERIFIER) |
+			  BIT(VMB_WATCH_COMPLETED))) {
 		if (p->completion_requested) {
 			if (state == VMB_RX_DELIVERING ||
 			    state == VMB_RX_OUTSTANDING) {
@@ -368,13 +361,7 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			}
 		} else if (state == VMB_RX_DELIVERING &&
 			   READ_ONCE(p->deliverer) == current) {
-			/* Inside its own ProcessPacket.  Tested here, as in
-			 * vmb_rx_deliver().
-			 */
-			if (trace_vmbkmcl_packet_completed_enabled())
-				trace_vmbkmcl_packet_completed(p->channel,
-							       p->trans_id,
-							       BufSize);
+			/* Inside its own ProcessPacket. */
 			WRITE_ONCE(p->state, VMB_RX_RETIRED);
 			return;
 		} else if (state == VMB_RX_OUTSTANDING) {

@@ -45,6 +45,7 @@
 #include "receive.h"
 #include "send.h"
 #include "trace.h"
+#include "watch.h"
 
 /*
  * Schedule the runner: its worker, or the backend's tasklet.  Under
@@ -103,18 +104,40 @@ void vmb_rx_kick(struct vmb_channel *c)
 
 /*
  * ProcessPacket for @p, its fields passed as the caller has them at hand
- * rather than read back.  The tracepoint is tested here: without jump
- * labels gcc -Os makes a tracepoint's own test a call.
+ * rather than read back.  The caller emits the tracepoints.
  */
 static __always_inline void vmb_rx_deliver(struct vmb_channel *c,
-					   struct vmb_rx_packet *p, u64 id,
+					   struct vmb_rx_packet *p,
 					   u32 off, u32 len, u32 flags)
 {
-	if (trace_vmbkmcl_packet_delivered_enabled())
-		trace_vmbkmcl_packet_delivered(c, id, len);
 	p->deliverer = current;
 	c->process_packet(c, p, p->buf + off, len, flags);
 	c->rx.batch_count++;
+}
+
+static noinline void vmb_rx_trace_accept_probed(struct vmb_channel *c,
+						u64 id, u32 len, u32 data_len)
+{
+	trace_vmbkmcl_packet_received(c, id, len);
+	trace_vmbkmcl_packet_delivered(c, id, data_len);
+}
+
+/*
+ * A packet taken from the ring, about to be delivered.  With jump labels
+ * each tracepoint's test is a nop; without, gcc -Os makes it a call, and
+ * its inline test is a load, a test and a branch: the watch word tests
+ * both tracepoints at once.
+ */
+static __always_inline void vmb_rx_trace_accept(struct vmb_channel *c,
+						u64 id, u32 len, u32 data_len)
+{
+	if (IS_ENABLED(CONFIG_JUMP_LABEL)) {
+		trace_vmbkmcl_packet_received(c, id, len);
+		trace_vmbkmcl_packet_delivered(c, id, data_len);
+	} else if (vmb_watching(BIT(VMB_WATCH_RECEIVED) |
+				BIT(VMB_WATCH_DELIVERED))) {
+		vmb_rx_trace_accept_probed(c, id, len, data_len);
+	}
 }
 
 /*
@@ -169,9 +192,7 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 	u32 flags = hdr->type == VM_PKT_DATA_INBAND ?
 		    0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 
-	/* Tested here, as in vmb_rx_deliver(). */
-	if (trace_vmbkmcl_packet_received_enabled())
-		trace_vmbkmcl_packet_received(c, hdr->trans_id, len);
+	vmb_rx_trace_accept(c, hdr->trans_id, len, len - off);
 	p->data_offset = off;
 	p->data_len = len - off;
 	p->trans_id = hdr->trans_id;
@@ -179,7 +200,7 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 		hdr->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	p->flags = flags;
 	c->rx.stats.packets++;
-	vmb_rx_deliver(c, p, hdr->trans_id, off, len - off, flags);
+	vmb_rx_deliver(c, p, off, len - off, flags);
 	/* Completed inside its ProcessPacket: the slot is still counted as
 	 * taken and held, exactly as a reservation is, and nobody else can
 	 * see it, so it needs no lock.  A chain built for its external data
@@ -457,8 +478,8 @@ static void vmb_rx_redeliver_deferred(struct vmb_channel *c)
 	might_sleep();
 	while ((p = vmb_rx_next_deferred(&c->rx))) {
 		c->rx.stats.redelivered++;
-		vmb_rx_deliver(c, p, p->trans_id, p->data_offset, p->data_len,
-			       p->flags);
+		trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
+		vmb_rx_deliver(c, p, p->data_offset, p->data_len, p->flags);
 		vmb_rx_after_delivery(c, p);
 	}
 	vmb_rx_end_batch(c);

@@ -15,6 +15,7 @@
 #include <linux/tracepoint.h>
 
 #include "channel.h"
+#include "watch.h"
 
 /* __assign_str() takes only the field from 6.10 on (Kbuild finds out). */
 #ifdef VMBKMCL_ASSIGN_STR_ONE_ARG
@@ -41,19 +42,22 @@ DECLARE_EVENT_CLASS(vmbkmcl_packet,
 );
 
 /* A packet passed validation and is taken from the ring. */
-DEFINE_EVENT(vmbkmcl_packet, vmbkmcl_packet_received,
+DEFINE_EVENT_FN(vmbkmcl_packet, vmbkmcl_packet_received,
 	TP_PROTO(const struct vmb_channel *c, u64 trans_id, u32 len),
-	TP_ARGS(c, trans_id, len));
+	TP_ARGS(c, trans_id, len),
+	vmb_watch_received_reg, vmb_watch_received_unreg);
 
 /* ProcessPacket is about to run (first delivery or redelivery). */
-DEFINE_EVENT(vmbkmcl_packet, vmbkmcl_packet_delivered,
+DEFINE_EVENT_FN(vmbkmcl_packet, vmbkmcl_packet_delivered,
 	TP_PROTO(const struct vmb_channel *c, u64 trans_id, u32 len),
-	TP_ARGS(c, trans_id, len));
+	TP_ARGS(c, trans_id, len),
+	vmb_watch_delivered_reg, vmb_watch_delivered_unreg);
 
 /* VmbChannelPacketComplete; len is the completion payload. */
-DEFINE_EVENT(vmbkmcl_packet, vmbkmcl_packet_completed,
+DEFINE_EVENT_FN(vmbkmcl_packet, vmbkmcl_packet_completed,
 	TP_PROTO(const struct vmb_channel *c, u64 trans_id, u32 len),
-	TP_ARGS(c, trans_id, len));
+	TP_ARGS(c, trans_id, len),
+	vmb_watch_completed_reg, vmb_watch_completed_unreg);
 
 /* VmbChannelPacketFail. */
 DEFINE_EVENT(vmbkmcl_packet, vmbkmcl_packet_failed,

@@ -18,9 +18,34 @@
 
 #include "channel.h"
 #include "verifier.h"
+#include "watch.h"
 
 bool vmb_verifier_on;
-module_param_named(verifier, vmb_verifier_on, bool, 0644);
+
+/* Switch the verifier, and its bit of the watch word (watch.h). */
+static void vmb_verifier_switch(bool on)
+{
+	WRITE_ONCE(vmb_verifier_on, on);
+	assign_bit(VMB_WATCH_VERIFIER, &vmb_watch, on);
+}
+
+static int vmb_verifier_param_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val ?: "1", &on);	/* "verifier" alone: on */
+
+	if (!ret)
+		vmb_verifier_switch(on);
+	return ret;
+}
+
+static const struct kernel_param_ops vmb_verifier_param_ops = {
+	.set = vmb_verifier_param_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(verifier, &vmb_verifier_param_ops, &vmb_verifier_on, 0644);
 MODULE_PARM_DESC(verifier, "check and warn about KMCL API misuse (default off)");
 
 static const char * const vmb_rule_names[VMB_RULE_NR] = {
@@ -183,6 +208,6 @@ EXPORT_SYMBOL_GPL(vmbkmcl_verifier_capture);
  */
 void vmbkmcl_verifier_enable(bool on)
 {
-	WRITE_ONCE(vmb_verifier_on, on);
+	vmb_verifier_switch(on);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_verifier_enable);
