@@ -32,6 +32,8 @@ MODULE_PARM_DESC(seed, "seed of the random-traffic case");
 /* Completions: more than a one-page outbound ring holds, plus a quota. */
 #define COMPLETION_PACKETS	200
 #define HOST_READ_TIMEOUT	msecs_to_jiffies(10000)
+/* Disable's wait looks again every ten seconds on its own. */
+#define DISABLE_WAKE_BOUND	msecs_to_jiffies(3000)
 /* Events before the first packet: Opened, Started, PostStarted. */
 #define START_EVENTS		3
 
@@ -503,6 +505,7 @@ static void disable_waits_for_outstanding_packets(struct kunit *test)
 	struct rx_fixture *f = test->priv;
 	const u32 n = 3;
 	struct disable_async da = { .channel = f->rec.channel };
+	unsigned long start;
 
 	f->rec.policy = REC_HOLD;
 	enable(test, f);
@@ -517,8 +520,14 @@ static void disable_waits_for_outstanding_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_CLOSED), 0U);
 	KUNIT_EXPECT_TRUE(test, simhost_rings_open(f->sh));
 
+	/* Completed from this task, not the runner's: the slots go back
+	 * without the lock, and the last one must wake Disable at once, not
+	 * at its next ten-second look.
+	 */
+	start = jiffies;
 	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, U32_MAX), n);
 	flush_work(&da.work);
+	KUNIT_EXPECT_LT(test, jiffies - start, DISABLE_WAKE_BOUND);
 	destroy_work_on_stack(&da.work);
 	KUNIT_EXPECT_EQ(test, event(f, f->rec.nevents - 1)->kind, REC_CLOSED);
 	KUNIT_EXPECT_FALSE(test, simhost_rings_open(f->sh));

@@ -194,6 +194,8 @@ struct vmb_rx_packet {
  * @shut:	the rings are closing or closed: nothing schedules the runner.
  * @rerun:	a kick arrived while it was.
  * @stalled:	the last batch stopped with packets left in the ring.
+ * @waiters:	tasks in vmb_rx_wait(), under the lock: a completion that
+ *		returns a slot without the lock wakes @idle only then.
  * @passive:	deliver at process context.
  * @work:	process-context runner: deferred packets, passive batches.
  * @idle:	woken when the runner stops or a slot is freed.
@@ -227,6 +229,7 @@ struct vmb_rx {
 	bool rerun;
 	bool stalled;
 	bool passive;
+	u32 waiters;
 	struct work_struct work;
 	wait_queue_head_t idle;
 	u32 batch_count;

@@ -43,6 +43,20 @@ static void vmb_rx_unstall(struct vmb_channel *c)
 }
 
 /*
+ * A slot came back without the lock while someone looked out for one: a
+ * waiter in vmb_rx_wait(), or a runner that stalled.
+ */
+static noinline void vmb_rx_returned_seen(struct vmb_channel *c)
+{
+	struct vmb_rx *rx = &c->rx;
+
+	if (READ_ONCE(rx->waiters))
+		wake_up(&rx->idle);
+	if (READ_ONCE(rx->stalled))
+		vmb_rx_unstall(c);
+}
+
+/*
  * Return the slot of a packet the client kept past ProcessPacket, without
  * vmb_rx.lock: it goes on rx->returned, and whoever next needs slots or
  * the counts takes it from there under the lock (vmb_rx_reap_locked()).
@@ -68,16 +82,14 @@ static __always_inline bool vmb_rx_return(struct vmb_channel *c,
 	} while (!try_cmpxchg(&rx->returned.first, &first, &p->returned));
 	/*
 	 * The push is a cmpxchg() loop, fully ordered: the slot is on the
-	 * list before @stalled and the wait queue are read.  Pairs with the
+	 * list before @stalled and @waiters are read.  Pairs with the
 	 * smp_mb() in vmb_rx_take_slot() (@stalled set, then the list read)
-	 * and with the one in prepare_to_wait_event() (waiter queued, then
-	 * vmb_rx_released() reaps the list under the lock): either they see
-	 * the slot, or this sees them.
+	 * and with the one in prepare_to_wait_event() (@waiters counted,
+	 * then vmb_rx_released() reaps the list under the lock, see
+	 * vmb_rx_add_waiter()): either they see the slot, or this sees them.
 	 */
-	if (unlikely(waitqueue_active(&rx->idle)))
-		wake_up(&rx->idle);
-	if (unlikely(READ_ONCE(rx->stalled)))
-		vmb_rx_unstall(c);
+	if (unlikely(READ_ONCE(rx->stalled) | READ_ONCE(rx->waiters)))
+		vmb_rx_returned_seen(c);
 	return true;
 }
 
@@ -89,8 +101,6 @@ static void vmb_rx_release(struct vmb_channel *c, struct vmb_rx_packet *p,
 	unsigned long flags;
 	bool kick, wake;
 
-	if (outcome == VMB_COMPLETION_NONE && vmb_rx_return(c, p))
-		return;
 	spin_lock_irqsave(&rx->lock, flags);
 	if (outcome == VMB_COMPLETION_SENT)
 		rx->stats.completions_sent++;
@@ -128,7 +138,8 @@ static __always_inline bool vmb_rx_completing_own(struct vmb_rx_packet *p)
 /*
  * Nothing more is owed the host for @p (it wanted no completion, or its
  * completion is on the ring): mark it, if completed inside its own
- * ProcessPacket, or give its slot back.
+ * ProcessPacket, or give its slot back, without the lock if it was kept
+ * past ProcessPacket.
  */
 static __always_inline void vmb_rx_retire(struct vmb_channel *c,
 					  struct vmb_rx_packet *p)
@@ -137,7 +148,8 @@ static __always_inline void vmb_rx_retire(struct vmb_channel *c,
 		WRITE_ONCE(p->state, VMB_RX_RETIRED);
 		return;
 	}
-	vmb_rx_release(c, p, VMB_COMPLETION_NONE);
+	if (!vmb_rx_return(c, p))
+		vmb_rx_release(c, p, VMB_COMPLETION_NONE);
 }
 
 /**

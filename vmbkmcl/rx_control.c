@@ -500,6 +500,22 @@ void vmb_rx_resume(struct vmb_channel *c, unsigned int reasons)
 }
 
 /*
+ * Count a waiter in or out.  A completion that returns its slot without
+ * the lock reads @waiters after its llist_add() (vmb_rx_return()); a
+ * waiter counted before its wait_event_timeout() tests its condition
+ * after prepare_to_wait_event()'s full barrier: either the completion
+ * sees the waiter and wakes it, or the waiter sees the slot.
+ */
+static void vmb_rx_add_waiter(struct vmb_rx *rx, int n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rx->lock, flags);
+	WRITE_ONCE(rx->waiters, rx->waiters + n);
+	spin_unlock_irqrestore(&rx->lock, flags);
+}
+
+/*
  * Wait for the client's own callbacks or completions, saying every
  * interval what it waits for, at most @timeout jiffies
  * (MAX_SCHEDULE_TIMEOUT: until they come).  Returns false if the time ran
@@ -511,18 +527,24 @@ static bool vmb_rx_wait(struct vmb_channel *c, bool (*cond)(struct vmb_rx *),
 	struct vmb_rx *rx = &c->rx;
 	unsigned long step;
 
+	bool ok;
+
 	might_sleep();
+	vmb_rx_add_waiter(rx, 1);
 	for (;;) {
 		step = min_t(unsigned long, timeout, VMB_QUIESCE_WARN_INTERVAL);
-		if (wait_event_timeout(rx->idle, vmb_rx_check(rx, cond), step))
-			return true;
+		ok = wait_event_timeout(rx->idle, vmb_rx_check(rx, cond), step);
+		if (ok)
+			break;
 		if (timeout != MAX_SCHEDULE_TIMEOUT)
 			timeout -= step;
 		if (!timeout)
-			return false;
+			break;
 		pr_warn("vmbkmcl: %s: still waiting for %s (%u packets held)\n",
 			c->name, what, READ_ONCE(rx->held));
 	}
+	vmb_rx_add_waiter(rx, -1);
+	return ok;
 }
 
 /**
