@@ -135,7 +135,7 @@ enum vmb_rx_packet_state {
  * @node:	on the free, deferred or parked list.
  * @buf:	the packet, copied once out of the ring (an inband one's
  *		payload only, at @data_offset); valid until it is completed.
- * @data_offset: payload offset in @buf.
+ * @data_offset: payload offset in @buf, noted as the packet is deferred.
  * @data_len:	payload bytes.
  * @flags:	ProcessPacket flags.
  * @trans_id:	the host's transaction id, echoed in the completion.

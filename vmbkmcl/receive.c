@@ -142,10 +142,11 @@ static __always_inline void vmb_rx_trace_accept(struct vmb_channel *c,
 
 /*
  * After ProcessPacket returned a packet the client still owns or deferred,
- * the long way: the state changed under the runner.
+ * the long way: the state changed under the runner.  A deferred packet
+ * notes its payload offset, @off, for its redelivery.
  */
 static noinline void vmb_rx_settle_locked(struct vmb_channel *c,
-					  struct vmb_rx_packet *p)
+					  struct vmb_rx_packet *p, u32 off)
 {
 	struct vmb_rx *rx = &c->rx;
 	unsigned long flags;
@@ -156,6 +157,7 @@ static noinline void vmb_rx_settle_locked(struct vmb_channel *c,
 		p->state = VMB_RX_OUTSTANDING;
 		break;
 	case VMB_RX_DEFERRED:
+		p->data_offset = off;
 		list_add_tail(&p->node, &rx->deferred);
 		break;
 	case VMB_RX_RETIRED:
@@ -167,7 +169,8 @@ static noinline void vmb_rx_settle_locked(struct vmb_channel *c,
 }
 
 static __always_inline void vmb_rx_after_delivery(struct vmb_channel *c,
-						  struct vmb_rx_packet *p)
+						  struct vmb_rx_packet *p,
+						  u32 off)
 {
 	/* Still the client's: only a completion on another CPU can change
 	 * the state meanwhile, and if it wins, the lock sorts it out.
@@ -176,13 +179,16 @@ static __always_inline void vmb_rx_after_delivery(struct vmb_channel *c,
 		   cmpxchg(&p->state, VMB_RX_DELIVERING, VMB_RX_OUTSTANDING) ==
 		   VMB_RX_DELIVERING))
 		return;
-	vmb_rx_settle_locked(c, p);
+	vmb_rx_settle_locked(c, p, off);
 }
 
 /*
- * Deliver the packet copied into @p, whose header @hdr was checked.
- * Returns @p when it was completed inside its ProcessPacket: the runner
- * keeps its slot for the next packet.
+ * Deliver the packet copied into @p, whose header @hdr was checked.  Only
+ * what a completion or the settle reads back is stored (a deferred
+ * packet's payload offset is noted as it is deferred), and the runner
+ * counts the packets of a batch as it ends.  Returns @p when it was
+ * completed inside its ProcessPacket: the runner keeps its slot for the
+ * next packet.
  */
 static __always_inline struct vmb_rx_packet *
 vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
@@ -193,13 +199,11 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 		    0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAGS;
 
 	vmb_rx_trace_accept(c, hdr->trans_id, len, len - off);
-	p->data_offset = off;
 	p->data_len = len - off;
 	p->trans_id = hdr->trans_id;
 	p->completion_requested =
 		hdr->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	p->flags = flags;
-	c->rx.stats.packets++;
 	vmb_rx_deliver(c, p, off, len - off, flags);
 	/* Completed inside its ProcessPacket: the slot is still counted as
 	 * taken and held, exactly as a reservation is, and nobody else can
@@ -212,7 +216,7 @@ vmb_rx_accept(struct vmb_channel *c, struct vmb_rx_packet *p,
 			vmb_rx_ext_forget(&c->rx, p);
 		return p;
 	}
-	vmb_rx_after_delivery(c, p);
+	vmb_rx_after_delivery(c, p, off);
 	return NULL;
 }
 
@@ -405,6 +409,8 @@ static void vmb_rx_batch(struct vmb_channel *c)
 			break;
 	}
 	vmb_rx_unreserve(&c->rx, slot);
+	/* Every ProcessPacket of this batch was a packet off the ring. */
+	c->rx.stats.packets += c->rx.batch_count;
 	if (!c->rx.batch_count)
 		c->rx.stats.empty_wakeups++;
 	vmb_rx_end_batch(c);
@@ -480,7 +486,7 @@ static void vmb_rx_redeliver_deferred(struct vmb_channel *c)
 		c->rx.stats.redelivered++;
 		trace_vmbkmcl_packet_delivered(c, p->trans_id, p->data_len);
 		vmb_rx_deliver(c, p, p->data_offset, p->data_len, p->flags);
-		vmb_rx_after_delivery(c, p);
+		vmb_rx_after_delivery(c, p, p->data_offset);
 	}
 	vmb_rx_end_batch(c);
 }
