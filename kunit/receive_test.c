@@ -458,6 +458,39 @@ static void quota_caps_outstanding_and_a_completion_restarts(struct kunit *test)
 			QUOTA_PACKETS);
 }
 
+/*
+ * A quota lowered below what the client holds stops delivery until its
+ * completions bring the count under it: a slot completed elsewhere goes
+ * back to work at once only within the quota, however the runner takes
+ * it (under the lock or without).
+ */
+static void lowered_quota_waits_for_completions_under_it(struct kunit *test)
+{
+	struct rx_fixture *f = test->priv;
+
+	f->rec.policy = REC_HOLD;
+	VmbChannelSetTransactionQuota(f->rec.channel, QUOTA);
+	enable(test, f);
+	simhost_hold_interrupts(f->sh, true);
+	write_packets(test, f, 1, QUOTA_PACKETS, PAYLOAD_LEN, 0);
+	simhost_hold_interrupts(f->sh, false);
+	expect_delivered(test, f, QUOTA);
+
+	/* Holding QUOTA, allowed QUOTA - 2: two completions reach it. */
+	VmbChannelSetTransactionQuota(f->rec.channel, QUOTA - 2);
+	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, 1), 1U);
+	simhost_sync(f->sh);
+	KUNIT_EXPECT_EQ(test, f->rec.packets, QUOTA);
+	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, 1), 1U);
+	simhost_sync(f->sh);
+	KUNIT_EXPECT_EQ(test, f->rec.packets, QUOTA);
+
+	/* The third takes it under: one more packet, up to the quota. */
+	KUNIT_EXPECT_EQ(test, recorder_complete_held(&f->rec, 1), 1U);
+	expect_delivered(test, f, QUOTA + 1);
+	KUNIT_EXPECT_EQ(test, f->rec.nheld, QUOTA - 2);
+}
+
 static void pause_keeps_packets_in_ring_and_start_delivers_them(struct kunit *test)
 {
 	struct rx_fixture *f = test->priv;
@@ -612,6 +645,7 @@ static struct kunit_case rx_cases[] = {
 	KUNIT_CASE(held_packets_keep_their_bytes_until_completed),
 	KUNIT_CASE(full_ring_parks_completions_and_sends_them_in_order),
 	KUNIT_CASE(quota_caps_outstanding_and_a_completion_restarts),
+	KUNIT_CASE(lowered_quota_waits_for_completions_under_it),
 	KUNIT_CASE(pause_keeps_packets_in_ring_and_start_delivers_them),
 	KUNIT_CASE(disable_waits_for_outstanding_packets),
 	KUNIT_CASE(passive_mode_delivers_in_process_context),

@@ -237,10 +237,11 @@ static void vmb_rx_stop_corrupt(struct vmb_channel *c, const char *what,
 
 /*
  * A slot for the data packet at hand: the one the last packet left, else
- * the stash.  The stash is refilled, under one lock, only once the client
- * kept a packet of this batch with more to come: a client that completes
- * inside ProcessPacket needs the one slot it keeps handing back.  NULL
- * stops delivery with the packet left in the ring (no slot, or stopped).
+ * the stash.  The stash is refilled without a lock from the slots
+ * completed elsewhere, else under one lock, only once the client kept a
+ * packet of this batch with more to come: a client that completes inside
+ * ProcessPacket needs the one slot it keeps handing back.  NULL stops
+ * delivery with the packet left in the ring (no slot, or stopped).
  */
 static __always_inline struct vmb_rx_packet *
 vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
@@ -255,7 +256,7 @@ vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
 		*slot = NULL;
 		return p;
 	}
-	if (rx->stash)
+	if (rx->stash || vmb_rx_stash_returned(rx))
 		return vmb_rx_stash_pop(rx);
 	if (!more || !rx->batch_count)
 		return vmb_rx_take_slot(rx);

@@ -70,6 +70,26 @@ vmb_rx_stash_pop(struct vmb_rx *rx)
 	return p;
 }
 
+/*
+ * Refill the runner's empty stash, without vmb_rx.lock, with every slot
+ * completed elsewhere (vmb_rx_return()), while the quota is not exceeded
+ * (as vmb_rx_recycled_locked() decides under the lock; the caller saw
+ * delivery not stopped).  They are counted as taken and held on the list
+ * as in the stash, so no count changes and a reap under the lock takes
+ * what is left.  llist_del_all() is an xchg(), fully ordered: it pairs
+ * with the completer's push, so the client's last use of a slot's buffer
+ * happens before the runner copies a new packet into it.  A client that
+ * keeps packets past ProcessPacket so takes no lock for its slots.
+ */
+static __always_inline bool vmb_rx_stash_returned(struct vmb_rx *rx)
+{
+	if (llist_empty(&rx->returned) ||
+	    READ_ONCE(rx->taken) > READ_ONCE(rx->quota))
+		return false;
+	rx->stash = llist_del_all(&rx->returned);
+	return rx->stash;
+}
+
 /* rx_validate.c */
 enum vmb_rx_drop vmb_rx_check_header(struct vmb_channel *c,
 				     const struct vmpacket_descriptor *hdr,
