@@ -314,6 +314,24 @@ drop:
 }
 
 /*
+ * vmb_rx_one_slow() on copies of the header and of *@slot, so only the
+ * copies' addresses are taken: the runner's own may stay in registers,
+ * and gcc need not read the header back after the payload's copy.
+ */
+static __always_inline u32
+vmb_rx_one_slow_at(struct vmb_channel *c, const void *raw,
+		   const struct vmpacket_descriptor *hdr, u32 len, bool more,
+		   struct vmb_rx_packet **slot)
+{
+	struct vmpacket_descriptor h = *hdr;
+	struct vmb_rx_packet *s = *slot;
+	bool ok = vmb_rx_one_slow(c, raw, &h, len, more, &s);
+
+	*slot = s;
+	return ok ? len + VMB_PKT_TRAILER : 0;
+}
+
+/*
  * The packet at the read index @raw, @avail bytes written from there on.
  * Its header is read once, and what is checked is what the copy carries
  * and the runner advances by.  Returns the ring bytes to advance past, 0
@@ -329,6 +347,10 @@ static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
 	bool more;
 
 	memcpy(&hdr, raw, sizeof(hdr));
+	/* The host may rewrite the ring meanwhile: what is checked and used
+	 * is this copy, never a second read gcc might make of the ring.
+	 */
+	barrier();
 	len = (u32)hdr.len8 << 3;
 	if (unlikely(len < sizeof(hdr) || len + VMB_PKT_TRAILER > avail)) {
 		vmb_rx_stop_corrupt(c, "len8", hdr.len8);
@@ -339,8 +361,7 @@ static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
 	if (unlikely(hdr.type != VM_PKT_DATA_INBAND || len > c->rx.buf_size ||
 		     off < sizeof(hdr) || off > len ||
 		     len - off > c->max_packet_size))
-		return vmb_rx_one_slow(c, raw, &hdr, len, more, slot) ?
-		       len + VMB_PKT_TRAILER : 0;
+		return vmb_rx_one_slow_at(c, raw, &hdr, len, more, slot);
 	p = vmb_rx_slot(c, slot, more);
 	if (!p)
 		return 0;
