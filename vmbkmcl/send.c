@@ -490,40 +490,46 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 /**
  * vmb_tx_on_completion() - the host completed a transaction.
  * @c:    the channel.
- * @desc: the VM_PKT_COMP packet, validated; valid during the call only.
- * @len:  its length.
+ * @hdr:  the completion's header, checked (its id is the host's word).
+ * @data: its payload, in the ring: copied into the channel's copy buffer
+ *        before the completion routine sees it.
+ * @len:  payload bytes, at most the copy buffer's.
+ *
+ * A completion whose id names no send waiting for it is counted as a
+ * dropped packet.
  *
  * Context: the runner.
- * Return: false when the id named no send waiting for it (dropped).
  */
-bool vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *desc, u32 len)
+void vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *hdr,
+			  const void *data, u32 len)
 {
-	u32 off = desc->offset8 << 3;
+	void *copy = c->vmbus->inbound.pkt_buffer;
+	struct vmb_tx *tx = &c->tx;
 	struct vmb_xact_slot *s;
 	struct vmb_packet *p;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->tx.lock, flags);
+	spin_lock_irqsave(&tx->lock, flags);
 	/* One lookup: the slot found is the one ended. */
-	s = vmb_xact_lookup(&c->tx.xacts, desc->trans_id);
+	s = vmb_xact_lookup(&tx->xacts, hdr->trans_id);
 	p = s ? s->owner : NULL;
-	if (p && p->state == VMB_PACKET_WAITING) {
-		vmb_xact_release(&c->tx.xacts, s);
-		p->trans_id = 0;
-		p->state = VMB_PACKET_IDLE;
-		c->tx.stats.completed++;
-	} else {
-		p = NULL;
-		c->tx.stats.bad_completions++;
+	if (unlikely(!p || p->state != VMB_PACKET_WAITING)) {
+		tx->stats.bad_completions++;
+		spin_unlock_irqrestore(&tx->lock, flags);
+		vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
+		return;
 	}
-	spin_unlock_irqrestore(&c->tx.lock, flags);
-	if (!p)
-		return false;
-	trace_vmbkmcl_transaction_completed(c, desc->trans_id, len - off);
-	vmb_packet_finish(p, STATUS_SUCCESS,
-			  len > off ? (u8 *)desc + off : NULL, len - off);
-	return true;
+	vmb_xact_release(&tx->xacts, s);
+	p->trans_id = 0;
+	p->state = VMB_PACKET_IDLE;
+	tx->stats.completed++;
+	spin_unlock_irqrestore(&tx->lock, flags);
+	/* Tested here, as in vmb_tx_write_direct(). */
+	if (trace_vmbkmcl_transaction_completed_enabled())
+		trace_vmbkmcl_transaction_completed(c, hdr->trans_id, len);
+	memcpy(copy, data, len);
+	vmb_packet_finish(p, STATUS_SUCCESS, len ? copy : NULL, len);
 }
 
 /**

@@ -293,8 +293,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 #define VMB_SUBMIT_QUEUE_CLOSED	BIT(1)
 #define VMB_SUBMIT_QUEUE	(VMB_SUBMIT_QUEUE_FULL | VMB_SUBMIT_QUEUE_CLOSED)
 NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how);
-bool vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *desc, u32 len);
+void vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *hdr,
+			  const void *data, u32 len);
 bool vmb_tx_cancel(struct vmb_packet *p);
 void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats);
 u64 vmb_tx_direct_completions(struct vmb_channel *c);
