@@ -387,6 +387,15 @@ static void full_ring_parks_completions_and_sends_them_in_order(struct kunit *te
 	enable(test, f);
 	write_packets(test, f, 1, COMPLETION_PACKETS, PAYLOAD_LEN,
 		      VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	/* The host reads nothing until completions wait in the guest, or
+	 * a host quick enough could read them all before the ring fills.
+	 */
+	do {
+		get_stats(f, &st);
+		if (st.completions_parked)
+			break;
+		usleep_range(50, 100);
+	} while (time_before(jiffies, deadline));
 
 	while (expect <= COMPLETION_PACKETS && time_before(jiffies, deadline)) {
 		ret = simhost_read(f->sh, &pkt, &tag, sizeof(tag));

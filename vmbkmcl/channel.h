@@ -353,6 +353,15 @@ static __always_inline void vmb_out_notify(struct vmb_channel *c,
 		c->ops->notify(ch);
 }
 
+/* May a direct write go ahead?  Under rcu_read_lock(). */
+static __always_inline bool vmb_out_direct_ok(struct vmb_tx *tx)
+{
+	/* Pairs with vmb_tx_update_direct_locked(): @c->vmbus is set. */
+	return likely(smp_load_acquire(&tx->direct) &&
+		      /* Pairs with the release in vmb_tx_drain(). */
+		      !smp_load_acquire(&tx->queued));
+}
+
 /*
  * The direct write (send.h): @buf to the ring without vmb_tx.lock, if the
  * channel is open and nothing is queued; 0, -EAGAIN (nothing written:
@@ -373,10 +382,7 @@ static __always_inline int vmb_out_write_direct(struct vmb_channel *c,
 	int ret = -EAGAIN;
 
 	rcu_read_lock();
-	/* Pairs with vmb_tx_update_direct_locked(): @c->vmbus is set. */
-	if (likely(smp_load_acquire(&tx->direct) &&
-		   /* Pairs with the release in vmb_tx_drain(). */
-		   !smp_load_acquire(&tx->queued))) {
+	if (vmb_out_direct_ok(tx)) {
 		ch = c->vmbus;
 		ret = vmbus_sendpacket(ch, (void *)buf, len, id, type, flags);
 		if (likely(!ret))

@@ -98,18 +98,25 @@ static void vmb_out_finish(struct vmb_channel *c, struct vmb_tx_entry *e)
  */
 void vmb_tx_drain(struct vmb_channel *c)
 {
+	bool retried = false, wrote = false, host_owns;
 	struct vmb_tx_entry *e, *tmp;
-	bool retried = false, wrote = false;
 	LIST_HEAD(done);
 	unsigned long flags;
+	int ret;
 
 	if (!vmb_tx_drain_pending(c))
 		return;
 	spin_lock_irqsave(&c->tx.lock, flags);
 	while ((e = list_first_entry_or_null(&c->tx.queue,
 					     struct vmb_tx_entry, node))) {
-		e->result = vmb_out_write(c, e);
-		if (e->result == -EAGAIN) {
+		/* Off the queue and asked before the write: a send that
+		 * waits may complete, and be freed, as soon as it is out.
+		 */
+		host_owns = !e->rx && vmb_packet_waits(e);
+		list_del_init(&e->node);
+		ret = vmb_out_write(c, e);
+		if (ret == -EAGAIN) {
+			list_add(&e->node, &c->tx.queue);
 			c->tx.stats.ring_full++;
 			/* Space that appeared while arming is worth one retry. */
 			if (retried || !vmb_out_arm_locked(c))
@@ -117,12 +124,13 @@ void vmb_tx_drain(struct vmb_channel *c)
 			retried = true;
 			continue;
 		}
-		list_del_init(&e->node);
 		/* On the ring before a direct write can see it gone. */
 		smp_store_release(&c->tx.queued, c->tx.queued - 1);
-		wrote |= !e->result;
-		if (e->result || e->rx || !vmb_packet_owned_by_host_locked(e))
-			list_add_tail(&e->node, &done);
+		wrote |= !ret;
+		if (!ret && host_owns)
+			continue;
+		e->result = ret;
+		list_add_tail(&e->node, &done);
 	}
 	if (!e)
 		vmb_out_set_threshold(c, 0);

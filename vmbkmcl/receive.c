@@ -267,8 +267,8 @@ vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
 }
 
 /*
- * Everything but an inband packet: a completion, external data, a packet
- * to drop.  Returns false to stop with the packet left in the ring.
+ * Everything but a good inband packet or completion: external data, a
+ * packet to drop.  Returns false to stop with the packet left in the ring.
  */
 static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 				     const struct vmpacket_descriptor *hdr,
@@ -277,21 +277,12 @@ static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 {
 	enum vmb_rx_drop why = vmb_rx_check_header(c, hdr, len);
 	struct vmb_rx_packet *p;
-	void *copy;
 
 	if (why != VMB_DROP_NR)
 		goto drop;
 	if (hdr->type == VM_PKT_COMP) {
-		/* Needs no slot, and flows even while delivery is stopped,
-		 * so PostStarted may wait for one.
-		 */
-		copy = c->vmbus->inbound.pkt_buffer;
-		memcpy(copy, raw, len);
-		memcpy(copy, hdr, sizeof(*hdr));
-		if (!vmb_tx_on_completion(c, copy, len)) {
-			why = VMB_DROP_UNEXPECTED_COMPLETION;
-			goto drop;
-		}
+		vmb_tx_on_completion(c, hdr, raw + ((u32)hdr->offset8 << 3),
+				     len - ((u32)hdr->offset8 << 3));
 		return true;
 	}
 	p = vmb_rx_slot(c, slot, more);
@@ -314,24 +305,6 @@ drop:
 }
 
 /*
- * vmb_rx_one_slow() on copies of the header and of *@slot, so only the
- * copies' addresses are taken: the runner's own may stay in registers,
- * and gcc need not read the header back after the payload's copy.
- */
-static __always_inline u32
-vmb_rx_one_slow_at(struct vmb_channel *c, const void *raw,
-		   const struct vmpacket_descriptor *hdr, u32 len, bool more,
-		   struct vmb_rx_packet **slot)
-{
-	struct vmpacket_descriptor h = *hdr;
-	struct vmb_rx_packet *s = *slot;
-	bool ok = vmb_rx_one_slow(c, raw, &h, len, more, &s);
-
-	*slot = s;
-	return ok ? len + VMB_PKT_TRAILER : 0;
-}
-
-/*
  * The packet at the read index @raw, @avail bytes written from there on.
  * Its header is read once, and what is checked is what the copy carries
  * and the runner advances by.  Returns the ring bytes to advance past, 0
@@ -343,8 +316,8 @@ static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
 {
 	struct vmpacket_descriptor hdr;
 	struct vmb_rx_packet *p;
+	bool more, good;
 	u32 len, off;
-	bool more;
 
 	memcpy(&hdr, raw, sizeof(hdr));
 	/* The host may rewrite the ring meanwhile: what is checked and used
@@ -358,10 +331,19 @@ static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
 	}
 	more = avail > len + VMB_PKT_TRAILER;
 	off = (u32)hdr.offset8 << 3;
-	if (unlikely(hdr.type != VM_PKT_DATA_INBAND || len > c->rx.buf_size ||
-		     off < sizeof(hdr) || off > len ||
-		     len - off > c->max_packet_size))
-		return vmb_rx_one_slow_at(c, raw, &hdr, len, more, slot);
+	/* vmb_rx_check_header()'s checks, inline for the two common types. */
+	good = len <= c->rx.buf_size && off >= sizeof(hdr) && off <= len &&
+	       len - off <= c->max_packet_size;
+	if (unlikely(!good || hdr.type != VM_PKT_DATA_INBAND)) {
+		/* Needs no slot, and flows even while delivery is
+		 * stopped, so PostStarted may wait for one.
+		 */
+		if (good && hdr.type == VM_PKT_COMP)
+			vmb_tx_on_completion(c, &hdr, raw + off, len - off);
+		else if (!vmb_rx_one_slow(c, raw, &hdr, len, more, slot))
+			return 0;
+		return len + VMB_PKT_TRAILER;
+	}
 	p = vmb_rx_slot(c, slot, more);
 	if (!p)
 		return 0;

@@ -15,10 +15,13 @@
  *    so the caller's buffer may be reused at once and a queued send owns
  *    its bytes.
  *
- * A packet's state (enum vmb_packet_state) changes only under vmb_tx.lock,
- * and a completion from the host is honoured only for a packet that is on
- * the ring and waiting: the host cannot complete a packet still queued,
- * whatever id it guesses.
+ * A packet's state (enum vmb_packet_state) changes under vmb_tx.lock,
+ * except where its transaction slot makes it one party's alone (xact.c):
+ * a send that waits, written directly, and the completion, cancel or
+ * close that claims it.  A completion from the host is honoured only for
+ * a packet that is on the ring and waiting: the host cannot complete a
+ * packet still queued, whatever id it guesses.  Once a send that waits is
+ * armed, its sender touches it no more unless it claims it back.
  */
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -192,12 +195,6 @@ static __always_inline void vmb_packet_finish(struct vmb_packet *p,
 	p->routine(p, status, buf, len);
 }
 
-/* A transaction on the ring, not one queued for the next open. */
-static bool vmb_packet_on_ring(void *owner)
-{
-	return ((struct vmb_packet *)owner)->state == VMB_PACKET_WAITING;
-}
-
 /* Transactions awaiting the host end with STATUS_DEVICE_REMOVED. */
 static void vmb_tx_end_transactions(struct vmb_channel *c)
 {
@@ -205,17 +202,12 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 	struct vmb_packet *p;
 	unsigned long flags;
 
-	for (;;) {
+	while ((p = vmb_xact_take_armed(&tx->xacts))) {
+		WRITE_ONCE(p->trans_id, 0);
+		WRITE_ONCE(p->state, VMB_PACKET_IDLE);
 		spin_lock_irqsave(&tx->lock, flags);
-		p = vmb_xact_take_any(&tx->xacts, vmb_packet_on_ring);
-		if (p) {
-			p->state = VMB_PACKET_IDLE;
-			p->trans_id = 0;
-			tx->stats.cancelled++;
-		}
+		tx->stats.cancelled++;
 		spin_unlock_irqrestore(&tx->lock, flags);
-		if (!p)
-			break;
 		vmb_packet_finish(p, STATUS_DEVICE_REMOVED, NULL, 0);
 	}
 }
@@ -269,27 +261,42 @@ static __always_inline int __vmb_packet_write(struct vmb_channel *c,
 {
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	bool was_queued = p->state == VMB_PACKET_QUEUED;
+	u64 id = p->trans_id;
+	u32 len = p->len;
 	int ret;
 
 	lockdep_assert_held(&c->tx.lock);
-	/* Waiting before the write: the completion may follow at once. */
-	p->state = waits ? VMB_PACKET_WAITING : VMB_PACKET_IDLE;
+	/* Waiting and armed before the write: the completion may follow
+	 * at once, and then @p is no longer ours to touch.
+	 */
+	if (waits) {
+		WRITE_ONCE(p->state, VMB_PACKET_WAITING);
+		vmb_xact_arm(vmb_xact_slot(&c->tx.xacts, id), id);
+	} else {
+		p->state = VMB_PACKET_IDLE;
+	}
 	if (p->type == VM_PKT_DATA_USING_GPA_DIRECT)
 		ret = vmbus_sendpacket_mpb_desc(c->vmbus, (void *)p->data,
 						p->desc_len, (void *)p->src,
-						p->len, p->trans_id);
+						len, id);
 	else
-		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, p->len,
-				       waits ? p->trans_id : p->reply_id,
+		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, len,
+				       waits ? id : p->reply_id,
 				       VM_PKT_DATA_INBAND, p->vmbus_flags);
-	if (ret == -EAGAIN) {
+	if (ret && waits && !vmb_xact_claim(&c->tx.xacts, id)) {
+		/* Claimed meanwhile: the host completed what it never
+		 * saw.  Its word ends the send, as if written.
+		 */
+		ret = 0;
+	} else if (ret == -EAGAIN) {
 		p->state = VMB_PACKET_QUEUED;
-	} else if (!ret) {
+	}
+	if (!ret) {
 		c->tx.stats.sent++;
 		if (was_queued)
-			trace_vmbkmcl_send_dequeued(c, p->trans_id, p->len);
+			trace_vmbkmcl_send_dequeued(c, id, len);
 		else
-			trace_vmbkmcl_send(c, p->trans_id, p->len);
+			trace_vmbkmcl_send(c, id, len);
 	}
 	return ret;
 }
@@ -297,7 +304,8 @@ static __always_inline int __vmb_packet_write(struct vmb_channel *c,
 /**
  * vmb_packet_write() - write a send to the ring.
  * @c: the channel.
- * @e: the packet's entry.
+ * @e: the packet's entry; once written, a send that waits is no longer
+ *     the caller's to touch (vmb_packet_waits()).
  *
  * Context: under vmb_tx.lock.
  * Return: 0, -EAGAIN (ring full; nothing written) or another errno.
@@ -308,30 +316,31 @@ int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e)
 }
 
 /**
- * vmb_packet_owned_by_host_locked() - is a just-written send now the
- * host's until it completes?
- * @e: the packet's entry.
+ * vmb_packet_waits() - will a send be the host's once written, until it
+ * completes?
+ * @e: the packet's entry, not yet written.
  *
- * Such a packet must not be touched once vmb_tx.lock is dropped: its
- * completion may run, and free it, on another CPU.
+ * Such a packet must not be touched once written: its completion may
+ * run, and free it, on another CPU.
  *
  * Return: true for a send that waits for its completion.
  */
-bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e)
+bool vmb_packet_waits(struct vmb_tx_entry *e)
 {
-	return container_of(e, struct vmb_packet, entry)->state ==
-	       VMB_PACKET_WAITING;
+	return container_of(e, struct vmb_packet, entry)->vmbus_flags &
+	       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 }
 
-/* Give up a transaction that never reached the host. */
-static void vmb_packet_abort_locked(struct vmb_channel *c,
-				    struct vmb_packet *p)
+/*
+ * Give up a transaction that never reached the host: its slot, if it
+ * has one, is taken and not armed (or claimed back).
+ */
+static void vmb_packet_abort(struct vmb_channel *c, struct vmb_packet *p)
 {
-	lockdep_assert_held(&c->tx.lock);
 	if (p->trans_id)
 		vmb_xact_free(&c->tx.xacts, p->trans_id);
-	p->trans_id = 0;
-	p->state = VMB_PACKET_IDLE;
+	WRITE_ONCE(p->trans_id, 0);
+	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
 }
 
 /**
@@ -352,7 +361,7 @@ void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e)
 		return;
 	}
 	spin_lock_irqsave(&c->tx.lock, flags);
-	vmb_packet_abort_locked(c, p);
+	vmb_packet_abort(c, p);
 	c->tx.stats.cancelled++;
 	spin_unlock_irqrestore(&c->tx.lock, flags);
 	vmb_packet_finish(p, vmb_errno_to_status(e->result), NULL, 0);
@@ -391,6 +400,7 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 	struct vmb_tx *tx = &c->tx;
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	NTSTATUS status = STATUS_SUCCESS;
+	struct vmb_xact_slot *s;
 	bool written = false, kick = false;
 	struct vmbus_channel *ch = NULL;
 	unsigned long flags;
@@ -405,8 +415,9 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 					sizeof(struct vmpacket_descriptor)) + p->len);
 
 	spin_lock_irqsave(&tx->lock, flags);
-	p->trans_id = waits ? vmb_xact_alloc(&tx->xacts, p) : 0;
-	if (waits && !p->trans_id) {
+	s = waits ? vmb_xact_alloc(&tx->xacts, p) : NULL;
+	p->trans_id = s ? vmb_xact_id(s) : 0;
+	if (waits && !s) {
 		spin_unlock_irqrestore(&tx->lock, flags);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
@@ -443,7 +454,7 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 			status = vmb_errno_to_status(ret);
 	}
 	if (!NT_SUCCESS(status))
-		vmb_packet_abort_locked(c, p);
+		vmb_packet_abort(c, p);
 	spin_unlock_irqrestore(&tx->lock, flags);
 
 	if (kick)
@@ -490,40 +501,41 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 /**
  * vmb_tx_on_completion() - the host completed a transaction.
  * @c:    the channel.
- * @desc: the VM_PKT_COMP packet, validated; valid during the call only.
- * @len:  its length.
+ * @hdr:  the completion's header, checked (its id is the host's word).
+ * @data: its payload, in the ring: copied into the channel's copy buffer
+ *        before the completion routine sees it.
+ * @len:  payload bytes, at most the copy buffer's.
+ *
+ * Takes no lock: claiming the slot makes the packet the runner's alone
+ * (xact.c).  A completion whose id names no armed send is counted as a
+ * dropped packet.
  *
  * Context: the runner.
- * Return: false when the id named no send waiting for it (dropped).
  */
-bool vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *desc, u32 len)
+void vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *hdr,
+			  const void *data, u32 len)
 {
-	u32 off = desc->offset8 << 3;
+	void *copy = c->vmbus->inbound.pkt_buffer;
+	struct vmb_tx *tx = &c->tx;
 	struct vmb_xact_slot *s;
 	struct vmb_packet *p;
-	unsigned long flags;
 
-	spin_lock_irqsave(&c->tx.lock, flags);
-	/* One lookup: the slot found is the one ended. */
-	s = vmb_xact_lookup(&c->tx.xacts, desc->trans_id);
-	p = s ? s->owner : NULL;
-	if (p && p->state == VMB_PACKET_WAITING) {
-		vmb_xact_release(&c->tx.xacts, s);
-		p->trans_id = 0;
-		p->state = VMB_PACKET_IDLE;
-		c->tx.stats.completed++;
-	} else {
-		p = NULL;
-		c->tx.stats.bad_completions++;
+	s = vmb_xact_claim(&tx->xacts, hdr->trans_id);
+	if (unlikely(!s)) {
+		tx->stats.bad_completions++;
+		vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
+		return;
 	}
-	spin_unlock_irqrestore(&c->tx.lock, flags);
-	if (!p)
-		return false;
-	trace_vmbkmcl_transaction_completed(c, desc->trans_id, len - off);
-	vmb_packet_finish(p, STATUS_SUCCESS,
-			  len > off ? (u8 *)desc + off : NULL, len - off);
-	return true;
+	p = vmb_xact_release(&tx->xacts, s);
+	WRITE_ONCE(p->trans_id, 0);
+	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+	tx->stats.completed++;
+	/* Tested here, as in vmb_tx_write_direct(). */
+	if (trace_vmbkmcl_transaction_completed_enabled())
+		trace_vmbkmcl_transaction_completed(c, hdr->trans_id, len);
+	memcpy(copy, data, len);
+	vmb_packet_finish(p, STATUS_SUCCESS, len ? copy : NULL, len);
 }
 
 /**
@@ -541,15 +553,20 @@ bool vmb_tx_cancel(struct vmb_packet *p)
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->tx.lock, flags);
-	if (p->state == VMB_PACKET_QUEUED) {
+	switch (READ_ONCE(p->state)) {
+	case VMB_PACKET_QUEUED:
 		list_del_init(&p->entry.node);
 		WRITE_ONCE(c->tx.queued, c->tx.queued - 1);
 		cancelled = true;
-	} else if (p->state == VMB_PACKET_WAITING) {
-		cancelled = true;
+		break;
+	case VMB_PACKET_WAITING:
+		/* Unless the completion claimed it first. */
+		cancelled = vmb_xact_claim(&c->tx.xacts,
+					   READ_ONCE(p->trans_id)) != NULL;
+		break;
 	}
 	if (cancelled) {
-		vmb_packet_abort_locked(c, p);
+		vmb_packet_abort(c, p);
 		c->tx.stats.cancelled++;
 	}
 	spin_unlock_irqrestore(&c->tx.lock, flags);
@@ -806,7 +823,7 @@ static __always_inline NTSTATUS vmb_packet_check(struct vmb_packet *p,
 		return STATUS_INVALID_PARAMETER_3;
 	if (flags & ~known)
 		return STATUS_INVALID_PARAMETER;
-	if (p->state != VMB_PACKET_IDLE)
+	if (READ_ONCE(p->state) != VMB_PACKET_IDLE)
 		return STATUS_INVALID_DEVICE_STATE;
 	return STATUS_SUCCESS;
 }
@@ -848,49 +865,55 @@ static noinline NTSTATUS vmb_packet_send_direct(struct vmb_packet *p,
 
 /*
  * VmbPacketSend() of a checked packet that waits for its completion:
- * while the channel is open and nothing is queued, the id, the state and
- * the write in one section under vmb_tx.lock, without the general path's
- * ladder; else, or when the ring is full, the general path.
+ * while the channel is open and nothing is queued, a slot, the id and
+ * the write without vmb_tx.lock (xact.c); else, or when the ring is
+ * full or the table empty, the general path.
  */
 static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 						 const void *buf, u32 len)
 {
 	struct vmb_channel *c = p->channel;
-	struct vmb_tx *tx = &c->tx;
+	struct vmb_xact_table *t = &c->tx.xacts;
 	struct vmbus_channel *ch;
-	unsigned long flags;
+	struct vmb_xact_slot *s;
+	int ret = -EAGAIN;
 	u64 id;
-	int ret;
 
-	spin_lock_irqsave(&tx->lock, flags);
-	if (unlikely(!tx->direct || vmb_out_busy_locked(c)))
-		goto general;
-	id = vmb_xact_alloc(&tx->xacts, p);
-	if (unlikely(!id))
-		goto general;
-	p->trans_id = id;
-	/* Waiting before the write: the completion may follow at once. */
-	p->state = VMB_PACKET_WAITING;
-	ch = c->vmbus;
-	ret = vmbus_sendpacket(ch, (void *)buf, len, id, VM_PKT_DATA_INBAND,
-			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
-	if (unlikely(ret)) {
-		vmb_packet_abort_locked(c, p);
-		if (ret == -EAGAIN)
-			goto general;
-		spin_unlock_irqrestore(&tx->lock, flags);
-		return vmb_errno_to_status(ret);
+	/* A close waits for this section before it ends transactions. */
+	rcu_read_lock();
+	if (vmb_out_direct_ok(&c->tx)) {
+		s = vmb_xact_alloc(t, p);
+		if (likely(s)) {
+			id = vmb_xact_id(s);
+			p->trans_id = id;
+			WRITE_ONCE(p->state, VMB_PACKET_WAITING);
+			vmb_xact_arm(s, id);
+			/* @p is the host's now: its completion may run at
+			 * once, on another CPU.
+			 */
+			ch = c->vmbus;
+			ret = vmbus_sendpacket(ch, (void *)buf, len, id,
+					       VM_PKT_DATA_INBAND,
+					       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+			if (likely(!ret)) {
+				vmb_out_notify(c, ch);
+				this_cpu_inc(c->tx.direct_count->sends);
+				/* See vmb_tx_write_direct(). */
+				if (trace_vmbkmcl_send_enabled())
+					trace_vmbkmcl_send(c, id, len);
+			} else if (vmb_xact_claim(t, id)) {
+				vmb_packet_abort(c, p);
+			} else {
+				/* The host completed what it never saw. */
+				ret = 0;
+			}
+		}
 	}
-	tx->stats.sent++;
-	if (trace_vmbkmcl_send_enabled())	/* see vmb_tx_write_direct() */
-		trace_vmbkmcl_send(c, id, len);
-	spin_unlock_irqrestore(&tx->lock, flags);
-	/* @p is the host's now: its completion may have run already. */
-	vmb_out_notify(c, ch);
-	return STATUS_SUCCESS;
-
-general:
-	spin_unlock_irqrestore(&tx->lock, flags);
+	rcu_read_unlock();
+	if (likely(!ret))
+		return STATUS_SUCCESS;
+	if (ret != -EAGAIN)
+		return vmb_errno_to_status(ret);
 	vmb_packet_note(p, buf, len,
 			VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
 	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);

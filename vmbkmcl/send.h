@@ -11,18 +11,18 @@
  * threshold and one order.
  *
  * One exception, the direct write (channel.h, vmb_out_write_direct()): a
- * send that waits for no completion, or a completion of a received
- * packet, made while the channel is open and nothing is queued, goes to
+ * send, or a completion of a received packet, made while the channel is
+ * open and nothing is queued, goes to
  * the ring without vmb_tx.lock, under the ring's own lock alone, as a
  * native driver's does.  Nothing is queued then, so there is no order to
  * keep but the ring's; the first such write to find the ring full takes
  * the locked path and queues, and every later one then finds the queue
  * non-empty.  The ring cannot go away under it: it runs inside
  * rcu_read_lock(), and a close clears vmb_tx.direct and waits for an RCU
- * grace period before it closes.
+ * grace period before it closes.  A send that waits takes its
+ * transaction from a table that needs no lock either (xact.c).
  *
- * Lock order: vmb_tx.lock, then vmb_rx.lock.  The transaction table has
- * no lock of its own: vmb_tx.lock guards it.
+ * Lock order: vmb_tx.lock, then vmb_rx.lock.
  */
 #ifndef _VMBKMCL_SEND_H
 #define _VMBKMCL_SEND_H
@@ -51,91 +51,140 @@ struct vmb_channel;
  */
 #define VMB_TX_DESC_ROOM	512
 
+/*
+ * A transaction slot; xact.c says who may touch what, and when.
+ * @armed:     the id while the host may complete it, else 0.
+ * @owner:     the packet, while the slot is taken.
+ * @gen:       the generation the next id carries.
+ * @next_free: the slot below it on the free stack.
+ * @index:     its own index, so a slot needs no division to find it.
+ */
 struct vmb_xact_slot {
+	u64 armed;
 	void *owner;
 	u32 gen;
 	u32 next_free;
+	u32 index;
 };
 
 /**
- * struct vmb_xact_table - see xact.c; under vmb_tx.lock.
+ * struct vmb_xact_table - see xact.c; lock-free.
  * @slots: @size slots.
+ * @free:  the free stack's top slot (low half; VMB_XACT_NONE when
+ *         empty) and a tag (high half) every change bumps.
  * @size:  slots.
- * @free:  first free slot, or U32_MAX.
- * @live:  slots in use.
  */
 struct vmb_xact_table {
 	struct vmb_xact_slot *slots;
+	u64 free;
 	u32 size;
-	u32 free;
-	u32 live;
 };
 
 #define VMB_XACT_NONE		U32_MAX
 
+/* The free stack's next top: slot @i, under the tag after @top's. */
+static __always_inline u64 vmb_xact_top(u64 top, u32 i)
+{
+	return (u64)(upper_32_bits(top) + 1) << 32 | i;
+}
+
 /**
- * vmb_xact_alloc() - take an id for @owner.
+ * vmb_xact_alloc() - take a slot and an id for @owner.
  * @t:     the table.
  * @owner: handed back when the id completes.
  *
- * Inline: every send that waits takes one.
+ * The slot is the caller's until it arms it.  A slot taken from under
+ * the pop between the read of its next_free and the cmpxchg() changed
+ * the tag, so a stale next_free never lands.
  *
- * Context: under vmb_tx.lock.
- * Return: the id, or 0 when every slot is live.
+ * Context: any context up to softirq.
+ * Return: the slot (vmb_xact_id() is its id), or NULL when every slot is
+ * taken.
  */
-static __always_inline u64 vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
+static __always_inline struct vmb_xact_slot *
+vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 {
+	u64 top = READ_ONCE(t->free), next;
 	struct vmb_xact_slot *s;
-	u32 i = t->free;
+	u32 i;
 
-	if (i == VMB_XACT_NONE)
-		return 0;
-	s = &t->slots[i];
-	t->free = s->next_free;
+	do {
+		i = lower_32_bits(top);
+		if (i == VMB_XACT_NONE)
+			return NULL;
+		s = &t->slots[i];
+		next = vmb_xact_top(top, READ_ONCE(s->next_free));
+	} while (!try_cmpxchg(&t->free, &top, next));
 	s->owner = owner;
-	t->live++;
-	return (u64)s->gen << 32 | (i + 1);
+	return s;
+}
+
+/* The id of the slot @s, taken. */
+static __always_inline u64 vmb_xact_id(struct vmb_xact_slot *s)
+{
+	return (u64)s->gen << 32 | (s->index + 1);
+}
+
+/* The slot of an id vmb_xact_alloc() returned. */
+static __always_inline struct vmb_xact_slot *
+vmb_xact_slot(struct vmb_xact_table *t, u64 id)
+{
+	return &t->slots[lower_32_bits(id) - 1];
 }
 
 /*
- * The live slot @id names, or NULL when @id is unknown, stale or ended.
- * Inline with vmb_xact_release(), for the completion path, which looks
- * an id up once and ends it through the slot.  Under vmb_tx.lock.
+ * Let the host complete @id, of slot @s: from now on whoever claims it
+ * ends it.
  */
-static inline struct vmb_xact_slot *
-vmb_xact_lookup(struct vmb_xact_table *t, u64 id)
+static __always_inline void vmb_xact_arm(struct vmb_xact_slot *s, u64 id)
 {
-	u64 slot = id & GENMASK_ULL(31, 0);
+	/* Pairs with the claim's cmpxchg(): the packet's state and the
+	 * slot's owner, written before, are the claimer's to read.
+	 */
+	smp_store_release(&s->armed, id);
+}
+
+/*
+ * Claim the armed transaction @id: its slot, now the caller's alone with
+ * its packet, or NULL when @id is unknown, stale, not armed or claimed
+ * already.  Of the completion, a cancel and a close, exactly one ends a
+ * transaction.  @id may be the host's word.
+ */
+static __always_inline struct vmb_xact_slot *
+vmb_xact_claim(struct vmb_xact_table *t, u64 id)
+{
+	u32 slot = lower_32_bits(id);
 	struct vmb_xact_slot *s;
 
 	if (!slot || slot > t->size)
 		return NULL;
 	s = &t->slots[slot - 1];
-	if (!s->owner || s->gen != id >> 32)
-		return NULL;
-	return s;
+	return cmpxchg(&s->armed, id, 0) == id ? s : NULL;
 }
 
-/* End the transaction in @s; its id turns stale.  Under vmb_tx.lock. */
-static inline void *vmb_xact_release(struct vmb_xact_table *t,
-				     struct vmb_xact_slot *s)
+/*
+ * Give back the slot @s, which the caller holds (taken and not armed, or
+ * claimed); its id turns stale.  Returns its owner.
+ */
+static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
+					      struct vmb_xact_slot *s)
 {
 	void *owner = s->owner;
+	u64 top = READ_ONCE(t->free);
 
 	s->owner = NULL;
-	/* Generation 0 is never issued, so an id of 0 never matches. */
-	s->gen = s->gen == U32_MAX ? 1 : s->gen + 1;
-	s->next_free = t->free;
-	t->free = s - t->slots;
-	t->live--;
+	/* May wrap: an id is never 0 whatever its generation. */
+	s->gen++;
+	do {
+		WRITE_ONCE(s->next_free, lower_32_bits(top));
+	} while (!try_cmpxchg(&t->free, &top, vmb_xact_top(top, s->index)));
 	return owner;
 }
 
 int vmb_xact_init(struct vmb_xact_table *t, u32 size);
 void vmb_xact_destroy(struct vmb_xact_table *t);
-void *vmb_xact_find(struct vmb_xact_table *t, u64 id);
 void vmb_xact_free(struct vmb_xact_table *t, u64 id);
-void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner));
+void *vmb_xact_take_armed(struct vmb_xact_table *t);
 u32 vmb_xact_live(struct vmb_xact_table *t);
 
 /**
@@ -200,7 +249,8 @@ struct vmb_packet {
 };
 
 /**
- * struct vmb_tx_stats - send counters, under vmb_tx.lock.
+ * struct vmb_tx_stats - send counters, under vmb_tx.lock but for the two
+ * the runner alone writes (@completed, @bad_completions).
  * @sent:	packets written to the ring (with vmb_tx.direct_count, in a
  *		snapshot).
  * @queued:	sends that had to wait for ring space.
@@ -252,7 +302,7 @@ struct vmb_tx_direct {
  * @stats:	counters.
  */
 struct vmb_tx {
-	spinlock_t lock;	/* the queue, ring writes, packet states, xacts */
+	spinlock_t lock;	/* the queue, queued writes, packet states */
 	struct list_head queue;
 	u32 queued;
 	struct list_head pool;
@@ -284,7 +334,7 @@ void vmb_tx_shutdown(struct vmb_channel *c);
 void vmb_tx_fail_all(struct vmb_channel *c);
 void vmb_tx_teardown(struct vmb_channel *c);
 int vmb_packet_write(struct vmb_channel *c, struct vmb_tx_entry *e);
-bool vmb_packet_owned_by_host_locked(struct vmb_tx_entry *e);
+bool vmb_packet_waits(struct vmb_tx_entry *e);
 void vmb_packet_done(struct vmb_channel *c, struct vmb_tx_entry *e);
 NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 			    u32 flags);
@@ -293,8 +343,9 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 #define VMB_SUBMIT_QUEUE_CLOSED	BIT(1)
 #define VMB_SUBMIT_QUEUE	(VMB_SUBMIT_QUEUE_FULL | VMB_SUBMIT_QUEUE_CLOSED)
 NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how);
-bool vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *desc, u32 len);
+void vmb_tx_on_completion(struct vmb_channel *c,
+			  const struct vmpacket_descriptor *hdr,
+			  const void *data, u32 len);
 bool vmb_tx_cancel(struct vmb_packet *p);
 void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats);
 u64 vmb_tx_direct_completions(struct vmb_channel *c);

@@ -4,17 +4,26 @@
  *
  * An id is (generation << 32) | (slot + 1): never 0 (Hyper-V treats 0 as
  * unsolicited and never completes it), never a pointer, and stale once its
- * slot is freed, because freeing bumps the slot's generation.  A completion
- * is honoured only if its id names a live slot of the current generation;
- * anything else is the host's word and is dropped.  Linux's own requestor
- * is never enabled on a vmbkmcl channel (no next_request_id_callback, no
- * rqstor_size), so the id reaches the host as written, on 6.1 and 6.12.
+ * slot is given back, because giving back bumps the slot's generation.
+ * Linux's own requestor is never enabled on a vmbkmcl channel (no
+ * next_request_id_callback, no rqstor_size), so the id reaches the host as
+ * written, on 6.1 and 6.12.
  *
- * Locking: the send engine's vmb_tx.lock, which every caller already
- * holds to keep a packet's state and its id together; a lock of the
- * table's own only cost an irqsave round trip more per send and two per
- * completion.  The owner pointer is only handed back, never dereferenced
- * here.
+ * The table takes no lock, so neither a send that waits nor its
+ * completion takes vmb_tx.lock for it:
+ *  - free slots are a stack, popped (vmb_xact_alloc()) and pushed
+ *    (vmb_xact_release()) with cmpxchg() on a top tagged against ABA;
+ *  - a taken slot is its taker's: it alone writes the slot's owner and
+ *    generation and its packet's state, then arms the slot with the id
+ *    (vmb_xact_arm()) before the packet goes on the ring;
+ *  - an armed slot is ended by whoever moves @armed from the id to 0
+ *    (vmb_xact_claim()): the completion, a cancel, a close, or the sender
+ *    taking back a packet the ring refused.  The claimer holds the slot
+ *    and its packet from then on, and gives the slot back.
+ * So a completion is honoured only for a packet that is on the ring (or
+ * about to be) and waiting: a queued one is not armed, whatever id the
+ * host guesses.  The owner pointer is only handed back, never
+ * dereferenced here.
  */
 #include <linux/slab.h>
 
@@ -40,87 +49,71 @@ int vmb_xact_init(struct vmb_xact_table *t, u32 size)
 	t->size = size;
 	for (i = 0; i < size; i++) {
 		t->slots[i].gen = 1;
+		t->slots[i].index = i;
 		t->slots[i].next_free = i + 1 < size ? i + 1 : VMB_XACT_NONE;
 	}
 	t->free = 0;
-	t->live = 0;
 	return 0;
 }
 
 /**
- * vmb_xact_destroy() - free the table; no slot may be live.
+ * vmb_xact_destroy() - free the table; no slot may be taken.
  * @t: the table.
  */
 void vmb_xact_destroy(struct vmb_xact_table *t)
 {
-	WARN_ON(t->live);
+	WARN_ON(vmb_xact_live(t));
 	kvfree(t->slots);
 	t->slots = NULL;
 	t->size = 0;
 }
 
 /**
- * vmb_xact_find() - the owner of the live transaction @id.
+ * vmb_xact_free() - give back the slot of @id, taken and not armed.
  * @t:  the table.
- * @id: an id from the host; untrusted.
- *
- * The caller serialises find and free with the owner's own state (the
- * send engine holds vmb_tx.lock across both).
- *
- * Context: under vmb_tx.lock.
- * Return: the owner, or NULL when @id is unknown, stale or already ended.
- */
-void *vmb_xact_find(struct vmb_xact_table *t, u64 id)
-{
-	struct vmb_xact_slot *s = vmb_xact_lookup(t, id);
-
-	return s ? s->owner : NULL;
-}
-
-/**
- * vmb_xact_free() - end the live transaction @id; its id turns stale.
- * @t:  the table.
- * @id: an id vmb_xact_alloc() returned and nothing freed since.
- *
- * Context: under vmb_tx.lock.
+ * @id: an id vmb_xact_alloc() returned, not armed or claimed back.
  */
 void vmb_xact_free(struct vmb_xact_table *t, u64 id)
 {
-	struct vmb_xact_slot *s = vmb_xact_lookup(t, id);
+	struct vmb_xact_slot *s = vmb_xact_slot(t, id);
 
-	if (!WARN_ON(!s))
+	if (!WARN_ON(READ_ONCE(s->armed)))
 		vmb_xact_release(t, s);
 }
 
 /**
- * vmb_xact_take_any() - end some live transaction, for teardown.
- * @t:    the table.
- * @want: which owners to end.
+ * vmb_xact_take_armed() - claim and give back some armed transaction, for
+ * a close or a removal.
+ * @t: the table.
  *
- * Context: under vmb_tx.lock.
- * Return: its owner, or NULL when none @want accepts is live.
+ * Return: its owner, or NULL when none is armed.
  */
-void *vmb_xact_take_any(struct vmb_xact_table *t, bool (*want)(void *owner))
+void *vmb_xact_take_armed(struct vmb_xact_table *t)
 {
-	void *owner = NULL;
+	struct vmb_xact_slot *s;
 	u32 i;
 
-	for (i = 0; t->live && i < t->size; i++) {
-		if (t->slots[i].owner && want(t->slots[i].owner)) {
-			owner = vmb_xact_release(t, &t->slots[i]);
-			break;
-		}
+	for (i = 0; i < t->size; i++) {
+		s = vmb_xact_claim(t, READ_ONCE(t->slots[i].armed));
+		if (s)
+			return vmb_xact_release(t, s);
 	}
-	return owner;
+	return NULL;
 }
 
 /**
- * vmb_xact_live() - how many transactions are live.
+ * vmb_xact_live() - how many slots are taken, for debugfs and teardown.
  * @t: the table.
  *
- * Return: the count.
+ * Counted, not kept: a count would cost every send two atomics.
+ *
+ * Return: the count, exact when nothing sends or completes meanwhile.
  */
 u32 vmb_xact_live(struct vmb_xact_table *t)
 {
-	return READ_ONCE(t->live);
+	u32 i, n = 0;
+
+	for (i = 0; i < t->size; i++)
+		n += !!READ_ONCE(t->slots[i].owner);
+	return n;
 }
