@@ -633,7 +633,8 @@ EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);
  * @stats:   receives the counters.
  *
  * For debugfs and tests; the counters only grow, and a snapshot taken
- * while packets flow may be a few packets old.
+ * while packets flow may be a few packets old (the packet count, the
+ * batch in progress).
  *
  * Context: any context.
  */
