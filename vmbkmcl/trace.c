@@ -14,7 +14,26 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(vmbkmcl_packet_received);
 EXPORT_TRACEPOINT_SYMBOL_GPL(vmbkmcl_packet_delivered);
 EXPORT_TRACEPOINT_SYMBOL_GPL(vmbkmcl_packet_completed);
 
-unsigned long vmb_watch;
+u8 vmb_watch;
+
+/**
+ * vmb_watch_assign() - switch one bit of the watch word.
+ * @bit: the bit.
+ * @on:  its new value.
+ *
+ * The verifier and the tracepoints switch theirs from different contexts:
+ * a cmpxchg() loop keeps the others'.
+ *
+ * Context: any context.
+ */
+void vmb_watch_assign(enum vmb_watch_bit bit, bool on)
+{
+	u8 old = READ_ONCE(vmb_watch), new;
+
+	do {
+		new = on ? old | BIT(bit) : old & ~BIT(bit);
+	} while (!try_cmpxchg(&vmb_watch, &old, new));
+}
 
 /*
  * Called under tracepoints_mutex as the tracepoint's first probe comes
@@ -23,33 +42,33 @@ unsigned long vmb_watch;
  */
 int vmb_watch_received_reg(void)
 {
-	set_bit(VMB_WATCH_RECEIVED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_RECEIVED, true);
 	return 0;
 }
 
 void vmb_watch_received_unreg(void)
 {
-	clear_bit(VMB_WATCH_RECEIVED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_RECEIVED, false);
 }
 
 int vmb_watch_delivered_reg(void)
 {
-	set_bit(VMB_WATCH_DELIVERED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_DELIVERED, true);
 	return 0;
 }
 
 void vmb_watch_delivered_unreg(void)
 {
-	clear_bit(VMB_WATCH_DELIVERED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_DELIVERED, false);
 }
 
 int vmb_watch_completed_reg(void)
 {
-	set_bit(VMB_WATCH_COMPLETED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_COMPLETED, true);
 	return 0;
 }
 
 void vmb_watch_completed_unreg(void)
 {
-	clear_bit(VMB_WATCH_COMPLETED, &vmb_watch);
+	vmb_watch_assign(VMB_WATCH_COMPLETED, false);
 }

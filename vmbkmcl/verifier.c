@@ -26,7 +26,7 @@ bool vmb_verifier_on;
 static void vmb_verifier_switch(bool on)
 {
 	WRITE_ONCE(vmb_verifier_on, on);
-	assign_bit(VMB_WATCH_VERIFIER, &vmb_watch, on);
+	vmb_watch_assign(VMB_WATCH_VERIFIER, on);
 }
 
 static int vmb_verifier_param_set(const char *val,

@@ -15,6 +15,7 @@
 
 #include <linux/bitops.h>
 #include <linux/compiler.h>
+#include <linux/types.h>
 
 enum vmb_watch_bit {
 	VMB_WATCH_VERIFIER,		/* the verifier module parameter */
@@ -23,13 +24,20 @@ enum vmb_watch_bit {
 	VMB_WATCH_COMPLETED,		/* vmbkmcl_packet_completed */
 };
 
-extern unsigned long vmb_watch;
+/* One byte, so a fast path tests it with one instruction and a branch. */
+extern u8 vmb_watch;
 
-/* Is anything in @mask (BIT(VMB_WATCH_*)s) switched on? */
-static __always_inline bool vmb_watching(unsigned long mask)
+/*
+ * Is anything in @mask (BIT(VMB_WATCH_*)s) switched on?  A plain read, so
+ * gcc tests the byte in place: a switch seen a packet late is harmless,
+ * and every caller reads it once per packet, between calls.
+ */
+static __always_inline bool vmb_watching(u8 mask)
 {
-	return unlikely(READ_ONCE(vmb_watch) & mask);
+	return unlikely(data_race(vmb_watch) & mask);
 }
+
+void vmb_watch_assign(enum vmb_watch_bit bit, bool on);
 
 /* The register callbacks of the watched tracepoints (trace.c). */
 int vmb_watch_received_reg(void);
