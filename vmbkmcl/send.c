@@ -499,43 +499,17 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 }
 
 /**
- * vmb_tx_on_completion() - the host completed a transaction.
- * @c:    the channel.
- * @hdr:  the completion's header, checked (its id is the host's word).
- * @data: its payload, in the ring: copied into the channel's copy buffer
- *        before the completion routine sees it.
- * @len:  payload bytes, at most the copy buffer's.
- *
- * Takes no lock: claiming the slot makes the packet the runner's alone
- * (xact.c).  A completion whose id names no armed send is counted as a
- * dropped packet.
+ * vmb_tx_drop_completion() - a host completion named no armed send.
+ * @c:   the channel.
+ * @hdr: the completion's header.
  *
  * Context: the runner.
  */
-void vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *hdr,
-			  const void *data, u32 len)
+void vmb_tx_drop_completion(struct vmb_channel *c,
+			    const struct vmpacket_descriptor *hdr)
 {
-	void *copy = c->vmbus->inbound.pkt_buffer;
-	struct vmb_tx *tx = &c->tx;
-	struct vmb_xact_slot *s;
-	struct vmb_packet *p;
-
-	s = vmb_xact_claim(&tx->xacts, hdr->trans_id);
-	if (unlikely(!s)) {
-		tx->stats.bad_completions++;
-		vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
-		return;
-	}
-	p = vmb_xact_release(&tx->xacts, s);
-	WRITE_ONCE(p->trans_id, 0);
-	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
-	tx->stats.completed++;
-	/* Tested here, as in vmb_tx_write_direct(). */
-	if (trace_vmbkmcl_transaction_completed_enabled())
-		trace_vmbkmcl_transaction_completed(c, hdr->trans_id, len);
-	memcpy(copy, data, len);
-	vmb_packet_finish(p, STATUS_SUCCESS, len ? copy : NULL, len);
+	c->tx.stats.bad_completions++;
+	vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
 }
 
 /**
