@@ -797,7 +797,10 @@ static __always_inline NTSTATUS vmb_packet_check(struct vmb_packet *p,
 		return STATUS_INVALID_PARAMETER_3;
 	if (flags & ~known)
 		return STATUS_INVALID_PARAMETER;
-	if (READ_ONCE(p->state) != VMB_PACKET_IDLE)
+	/* Racing only the client's own misuse: a completion sets IDLE
+	 * before the routine that hands the packet back runs.
+	 */
+	if (data_race(p->state) != VMB_PACKET_IDLE)
 		return STATUS_INVALID_DEVICE_STATE;
 	return STATUS_SUCCESS;
 }
