@@ -280,9 +280,9 @@ static __always_inline int __vmb_packet_write(struct vmb_channel *c,
 						p->desc_len, (void *)p->src,
 						len, id);
 	else
-		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, len,
-				       waits ? id : p->reply_id,
-				       VM_PKT_DATA_INBAND, p->vmbus_flags);
+		ret = vmb_ring_write(c->vmbus, p->src, len,
+				     waits ? id : p->reply_id,
+				     VM_PKT_DATA_INBAND, p->vmbus_flags);
 	if (ret && waits && !vmb_xact_claim(&c->tx.xacts, id)) {
 		/* Claimed meanwhile: the host completed what it never
 		 * saw.  Its word ends the send, as if written.
@@ -869,9 +869,9 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 			 * once, on another CPU.
 			 */
 			ch = c->vmbus;
-			ret = vmbus_sendpacket(ch, (void *)buf, len, id,
-					       VM_PKT_DATA_INBAND,
-					       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+			ret = vmb_ring_write(ch, buf, len, id,
+					     VM_PKT_DATA_INBAND,
+					     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
 			if (likely(!ret)) {
 				vmb_out_notify(c, ch);
 				this_cpu_inc(c->tx.direct_count->sends);
