@@ -353,6 +353,18 @@ static __always_inline void vmb_out_notify(struct vmb_channel *c,
 		c->ops->notify(ch);
 }
 
+/*
+ * vmbus_sendpacket() without its frame: it only calls this, exported on
+ * 6.1 and 6.12 alike, with no transaction id to hand back.
+ */
+static __always_inline int vmb_ring_write(struct vmbus_channel *ch,
+					  const void *buf, u32 len, u64 id,
+					  u16 type, u16 flags)
+{
+	return vmbus_sendpacket_getid(ch, (void *)buf, len, id, NULL, type,
+				      flags);
+}
+
 /* May a direct write go ahead?  Under rcu_read_lock(). */
 static __always_inline bool vmb_out_direct_ok(struct vmb_tx *tx)
 {
@@ -384,7 +396,7 @@ static __always_inline int vmb_out_write_direct(struct vmb_channel *c,
 	rcu_read_lock();
 	if (vmb_out_direct_ok(tx)) {
 		ch = c->vmbus;
-		ret = vmbus_sendpacket(ch, (void *)buf, len, id, type, flags);
+		ret = vmb_ring_write(ch, buf, len, id, type, flags);
 		if (likely(!ret))
 			vmb_out_notify(c, ch);
 	}

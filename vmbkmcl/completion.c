@@ -158,7 +158,7 @@ static __always_inline void vmb_rx_retire(struct vmb_channel *c,
  * @e: the received packet's outbound entry.
  *
  * Context: under vmb_tx.lock.
- * Return: as vmbus_sendpacket().
+ * Return: as vmb_ring_write().
  */
 int vmb_rx_write_completion(struct vmb_channel *c, struct vmb_tx_entry *e)
 {
@@ -166,8 +166,8 @@ int vmb_rx_write_completion(struct vmb_channel *c, struct vmb_tx_entry *e)
 					       tx_entry);
 
 	lockdep_assert_held(&c->tx.lock);
-	return vmbus_sendpacket(c->vmbus, p->buf, p->completion_len,
-				p->trans_id, VM_PKT_COMP, 0);
+	return vmb_ring_write(c->vmbus, p->buf, p->completion_len,
+			      p->trans_id, VM_PKT_COMP, 0);
 }
 
 /**
@@ -227,8 +227,8 @@ static noinline void vmb_rx_complete_locked(struct vmb_channel *c,
 	if (!vmb_out_busy_locked(c)) {
 		struct vmbus_channel *ch = c->vmbus;
 
-		ret = vmbus_sendpacket(ch, PacketCompletionBuffer,
-				       BufSize, p->trans_id, VM_PKT_COMP, 0);
+		ret = vmb_ring_write(ch, PacketCompletionBuffer, BufSize,
+				     p->trans_id, VM_PKT_COMP, 0);
 		if (ret != -EAGAIN) {
 			if (!ret)
 				c->rx.direct_sent++;

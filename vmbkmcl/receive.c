@@ -267,6 +267,30 @@ vmb_rx_slot(struct vmb_channel *c, struct vmb_rx_packet **slot, bool more)
 }
 
 /*
+ * A completion of a send of ours, with a good header: the transaction
+ * its id names ends, and its routine gets the payload, copied out of the
+ * ring into the channel's copy buffer.  Needs no slot, and flows even
+ * while delivery is stopped, so PostStarted may wait for one.
+ */
+static __always_inline void vmb_rx_completion(struct vmb_channel *c,
+					      const struct vmpacket_descriptor *hdr,
+					      const void *data, u32 len)
+{
+	void *copy = c->vmbus->inbound.pkt_buffer;
+	struct vmb_packet *p = vmb_tx_complete(&c->tx, hdr->trans_id);
+
+	if (unlikely(!p)) {
+		vmb_tx_drop_completion(c, hdr);
+		return;
+	}
+	/* Tested here, as in vmb_rx_deliver(). */
+	if (trace_vmbkmcl_transaction_completed_enabled())
+		trace_vmbkmcl_transaction_completed(c, hdr->trans_id, len);
+	memcpy(copy, data, len);
+	p->routine(p, STATUS_SUCCESS, len ? copy : NULL, len);
+}
+
+/*
  * Everything but a good inband packet or completion: external data, a
  * packet to drop.  Returns false to stop with the packet left in the ring.
  */
@@ -281,8 +305,8 @@ static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 	if (why != VMB_DROP_NR)
 		goto drop;
 	if (hdr->type == VM_PKT_COMP) {
-		vmb_tx_on_completion(c, hdr, raw + ((u32)hdr->offset8 << 3),
-				     len - ((u32)hdr->offset8 << 3));
+		vmb_rx_completion(c, hdr, raw + ((u32)hdr->offset8 << 3),
+				  len - ((u32)hdr->offset8 << 3));
 		return true;
 	}
 	p = vmb_rx_slot(c, slot, more);
@@ -302,6 +326,18 @@ static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 drop:
 	vmb_rx_count_drop(c, why, hdr);
 	return true;
+}
+
+/*
+ * vmb_rx_check_header()'s checks of a @len-byte packet with its data at
+ * @off, inline for the two common types.
+ */
+static __always_inline bool vmb_rx_framed(struct vmb_channel *c, u32 len,
+					  u32 off)
+{
+	return len <= c->rx.buf_size &&
+	       off >= sizeof(struct vmpacket_descriptor) && off <= len &&
+	       len - off <= c->max_packet_size;
 }
 
 /*
@@ -331,15 +367,10 @@ static __always_inline u32 vmb_rx_one(struct vmb_channel *c, const void *raw,
 	}
 	more = avail > len + VMB_PKT_TRAILER;
 	off = (u32)hdr.offset8 << 3;
-	/* vmb_rx_check_header()'s checks, inline for the two common types. */
-	good = len <= c->rx.buf_size && off >= sizeof(hdr) && off <= len &&
-	       len - off <= c->max_packet_size;
+	good = vmb_rx_framed(c, len, off);
 	if (unlikely(!good || hdr.type != VM_PKT_DATA_INBAND)) {
-		/* Needs no slot, and flows even while delivery is
-		 * stopped, so PostStarted may wait for one.
-		 */
 		if (good && hdr.type == VM_PKT_COMP)
-			vmb_tx_on_completion(c, &hdr, raw + off, len - off);
+			vmb_rx_completion(c, &hdr, raw + off, len - off);
 		else if (!vmb_rx_one_slow(c, raw, &hdr, len, more, slot))
 			return 0;
 		return len + VMB_PKT_TRAILER;

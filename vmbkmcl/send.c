@@ -280,9 +280,9 @@ static __always_inline int __vmb_packet_write(struct vmb_channel *c,
 						p->desc_len, (void *)p->src,
 						len, id);
 	else
-		ret = vmbus_sendpacket(c->vmbus, (void *)p->src, len,
-				       waits ? id : p->reply_id,
-				       VM_PKT_DATA_INBAND, p->vmbus_flags);
+		ret = vmb_ring_write(c->vmbus, p->src, len,
+				     waits ? id : p->reply_id,
+				     VM_PKT_DATA_INBAND, p->vmbus_flags);
 	if (ret && waits && !vmb_xact_claim(&c->tx.xacts, id)) {
 		/* Claimed meanwhile: the host completed what it never
 		 * saw.  Its word ends the send, as if written.
@@ -499,43 +499,17 @@ NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 }
 
 /**
- * vmb_tx_on_completion() - the host completed a transaction.
- * @c:    the channel.
- * @hdr:  the completion's header, checked (its id is the host's word).
- * @data: its payload, in the ring: copied into the channel's copy buffer
- *        before the completion routine sees it.
- * @len:  payload bytes, at most the copy buffer's.
- *
- * Takes no lock: claiming the slot makes the packet the runner's alone
- * (xact.c).  A completion whose id names no armed send is counted as a
- * dropped packet.
+ * vmb_tx_drop_completion() - a host completion named no armed send.
+ * @c:   the channel.
+ * @hdr: the completion's header.
  *
  * Context: the runner.
  */
-void vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *hdr,
-			  const void *data, u32 len)
+void vmb_tx_drop_completion(struct vmb_channel *c,
+			    const struct vmpacket_descriptor *hdr)
 {
-	void *copy = c->vmbus->inbound.pkt_buffer;
-	struct vmb_tx *tx = &c->tx;
-	struct vmb_xact_slot *s;
-	struct vmb_packet *p;
-
-	s = vmb_xact_claim(&tx->xacts, hdr->trans_id);
-	if (unlikely(!s)) {
-		tx->stats.bad_completions++;
-		vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
-		return;
-	}
-	p = vmb_xact_release(&tx->xacts, s);
-	WRITE_ONCE(p->trans_id, 0);
-	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
-	tx->stats.completed++;
-	/* Tested here, as in vmb_tx_write_direct(). */
-	if (trace_vmbkmcl_transaction_completed_enabled())
-		trace_vmbkmcl_transaction_completed(c, hdr->trans_id, len);
-	memcpy(copy, data, len);
-	vmb_packet_finish(p, STATUS_SUCCESS, len ? copy : NULL, len);
+	c->tx.stats.bad_completions++;
+	vmb_rx_count_drop(c, VMB_DROP_UNEXPECTED_COMPLETION, hdr);
 }
 
 /**
@@ -823,7 +797,10 @@ static __always_inline NTSTATUS vmb_packet_check(struct vmb_packet *p,
 		return STATUS_INVALID_PARAMETER_3;
 	if (flags & ~known)
 		return STATUS_INVALID_PARAMETER;
-	if (READ_ONCE(p->state) != VMB_PACKET_IDLE)
+	/* Racing only the client's own misuse: a completion sets IDLE
+	 * before the routine that hands the packet back runs.
+	 */
+	if (data_race(p->state) != VMB_PACKET_IDLE)
 		return STATUS_INVALID_DEVICE_STATE;
 	return STATUS_SUCCESS;
 }
@@ -892,9 +869,9 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 			 * once, on another CPU.
 			 */
 			ch = c->vmbus;
-			ret = vmbus_sendpacket(ch, (void *)buf, len, id,
-					       VM_PKT_DATA_INBAND,
-					       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+			ret = vmb_ring_write(ch, buf, len, id,
+					     VM_PKT_DATA_INBAND,
+					     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
 			if (likely(!ret)) {
 				vmb_out_notify(c, ch);
 				this_cpu_inc(c->tx.direct_count->sends);

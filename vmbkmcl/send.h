@@ -321,6 +321,33 @@ struct vmb_tx {
 	struct vmb_tx_stats stats;
 };
 
+/**
+ * vmb_tx_complete() - end the transaction a host completion names.
+ * @tx: the send engine.
+ * @id: the completion's transaction id: the host's word.
+ *
+ * Inline in the runner's ring walk (receive.c), which copies the payload
+ * and runs the routine; lock-free (xact.c).
+ *
+ * Context: the runner.
+ * Return: the packet, now the runner's alone and idle, or NULL when @id
+ * names no armed send (vmb_tx_drop_completion()).
+ */
+static __always_inline struct vmb_packet *vmb_tx_complete(struct vmb_tx *tx,
+							  u64 id)
+{
+	struct vmb_xact_slot *s = vmb_xact_claim(&tx->xacts, id);
+	struct vmb_packet *p;
+
+	if (unlikely(!s))
+		return NULL;
+	p = vmb_xact_release(&tx->xacts, s);
+	WRITE_ONCE(p->trans_id, 0);
+	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+	tx->stats.completed++;
+	return p;
+}
+
 /* outbound.c */
 bool vmb_out_queue_locked(struct vmb_channel *c, struct vmb_tx_entry *e);
 void vmb_tx_drain(struct vmb_channel *c);
@@ -343,9 +370,8 @@ NTSTATUS vmb_packet_prepare(struct vmb_packet *p, const void *buf, u32 len,
 #define VMB_SUBMIT_QUEUE_CLOSED	BIT(1)
 #define VMB_SUBMIT_QUEUE	(VMB_SUBMIT_QUEUE_FULL | VMB_SUBMIT_QUEUE_CLOSED)
 NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how);
-void vmb_tx_on_completion(struct vmb_channel *c,
-			  const struct vmpacket_descriptor *hdr,
-			  const void *data, u32 len);
+void vmb_tx_drop_completion(struct vmb_channel *c,
+			    const struct vmpacket_descriptor *hdr);
 bool vmb_tx_cancel(struct vmb_packet *p);
 void vmbkmcl_channel_tx_stats(VMBCHANNEL Channel, struct vmb_tx_stats *stats);
 u64 vmb_tx_direct_completions(struct vmb_channel *c);
