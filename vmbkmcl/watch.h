@@ -27,13 +27,13 @@ enum vmb_watch_bit {
 /* One byte, so a fast path tests it with one instruction and a branch. */
 extern u8 vmb_watch;
 
-/*
- * Is anything in @mask (BIT(VMB_WATCH_*)s) switched on?  A plain read, so
- * gcc tests the byte in place: a switch seen a packet late is harmless,
- * and every caller reads it once per packet, between calls.
- */
+/* Is anything in @mask (BIT(VMB_WATCH_*)s) switched on? */
 static __always_inline bool vmb_watching(u8 mask)
 {
+	/* A plain read, so gcc tests the byte in place: a switch seen a
+	 * packet late is harmless, and every caller reads it once per
+	 * packet, between calls.
+	 */
 	return unlikely(data_race(vmb_watch) & mask);
 }
 
