@@ -586,6 +586,53 @@ static void hundred_thousand_transactions_complete_once_out_of_order(struct kuni
 		   st.completed, IN_FLIGHT, REVERSE_BATCH);
 }
 
+/*
+ * Only a send on the ring can complete: one still queued is not armed
+ * (xact.c), so a host that completes it, guessing its id, is dropped,
+ * and the send completes once, with the real completion, after it
+ * drains.
+ */
+static void completion_of_a_queued_send_is_dropped(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	u32 ring = (SMALL_OUT_RING_PAGES * PAGE_SIZE - 1) / send_footprint();
+	struct vmb_tx_stats st;
+	VMBPACKET *p;
+	u32 i;
+
+	f->resp.mode = RESP_STALL;
+	enable(test, f, SMALL_OUT_RING_PAGES);
+	p = make_packets(test, f, ring + 1);
+	for (i = 0; i <= ring; i++)
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+	get_tx(f, &st);
+	KUNIT_ASSERT_EQ(test, st.queued, 1ULL);
+	KUNIT_ASSERT_EQ(test, p[ring]->state, (u8)VMB_PACKET_QUEUED);
+	KUNIT_ASSERT_NE(test, p[ring]->trans_id, 0ULL);
+
+	KUNIT_ASSERT_EQ(test, simhost_write_inband(f->sh, VM_PKT_COMP, 0,
+						   p[ring]->trans_id, NULL, 0),
+			0);
+	simhost_sync(f->sh);
+	get_tx(f, &st);
+	KUNIT_EXPECT_EQ(test, st.bad_completions, 1ULL);
+	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), 0U);
+	KUNIT_EXPECT_EQ(test, p[ring]->state, (u8)VMB_PACKET_QUEUED);
+
+	responder_set_mode(&f->resp, RESP_ECHO);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, ring + 1));
+	simhost_sync(f->sh);
+	get_tx(f, &st);
+	KUNIT_EXPECT_EQ(test, recorder_done_count(&f->rec), ring + 1);
+	KUNIT_EXPECT_EQ(test, st.completed, (u64)ring + 1);
+	KUNIT_EXPECT_EQ(test, st.bad_completions, 1ULL);
+	for (i = 0; i <= ring; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].tag, f->rec.done[i].sent);
+	}
+}
+
 static const enum resp_mode bogus_modes[] = {
 	RESP_TWICE, RESP_STALE_ID, RESP_WRONG_ID,
 };
@@ -793,6 +840,7 @@ static struct kunit_case send_cases[] = {
 
 static struct kunit_case xact_cases[] = {
 	KUNIT_CASE(hundred_thousand_transactions_complete_once_out_of_order),
+	KUNIT_CASE(completion_of_a_queued_send_is_dropped),
 	KUNIT_CASE_PARAM(bogus_completions_are_dropped_and_nothing_completes_twice,
 			 bogus_gen_params),
 	{}

@@ -249,6 +249,11 @@ void vmb_tx_fail_all(struct vmb_channel *c)
 	c->tx.removed = true;
 	vmb_tx_update_direct_locked(&c->tx);
 	spin_unlock_irqrestore(&c->tx.lock, flags);
+	/* A direct send that waits, armed before it saw the removal, is
+	 * on the ring (or taken back) once this returns, so the scan below
+	 * finds it.
+	 */
+	synchronize_rcu();
 	vmb_out_cancel(c, -ENODEV, true);
 	vmb_tx_end_transactions(c);
 }
