@@ -526,7 +526,6 @@ static bool vmb_rx_wait(struct vmb_channel *c, bool (*cond)(struct vmb_rx *),
 {
 	struct vmb_rx *rx = &c->rx;
 	unsigned long step;
-
 	bool ok;
 
 	might_sleep();
