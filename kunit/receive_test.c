@@ -425,20 +425,27 @@ static void expect_delivered(struct kunit *test, struct rx_fixture *f, u32 n)
 	KUNIT_EXPECT_EQ(test, f->rec.packets, n);
 }
 
+/*
+ * A client that keeps every packet, under QUOTA, and QUOTA_PACKETS in the
+ * ring before the guest looks, so one batch meets the quota however
+ * slowly the host writes (a debug kernel under TCG).
+ */
+static void hold_past_the_quota(struct kunit *test, struct rx_fixture *f)
+{
+	f->rec.policy = REC_HOLD;
+	VmbChannelSetTransactionQuota(f->rec.channel, QUOTA);
+	enable(test, f);
+	simhost_hold_interrupts(f->sh, true);
+	write_packets(test, f, 1, QUOTA_PACKETS, PAYLOAD_LEN, 0);
+	simhost_hold_interrupts(f->sh, false);
+}
+
 static void quota_caps_outstanding_and_a_completion_restarts(struct kunit *test)
 {
 	struct rx_fixture *f = test->priv;
 	struct vmb_rx_stats st;
 
-	f->rec.policy = REC_HOLD;
-	VmbChannelSetTransactionQuota(f->rec.channel, QUOTA);
-	enable(test, f);
-	/* All in the ring before the guest looks, so one batch meets the
-	 * quota, however slowly the host writes (a debug kernel under TCG).
-	 */
-	simhost_hold_interrupts(f->sh, true);
-	write_packets(test, f, 1, QUOTA_PACKETS, PAYLOAD_LEN, 0);
-	simhost_hold_interrupts(f->sh, false);
+	hold_past_the_quota(test, f);
 
 	/* Delivery stops at the quota and ends the batch there. */
 	expect_delivered(test, f, QUOTA);
@@ -477,12 +484,7 @@ static void lowered_quota_waits_for_completions_under_it(struct kunit *test)
 {
 	struct rx_fixture *f = test->priv;
 
-	f->rec.policy = REC_HOLD;
-	VmbChannelSetTransactionQuota(f->rec.channel, QUOTA);
-	enable(test, f);
-	simhost_hold_interrupts(f->sh, true);
-	write_packets(test, f, 1, QUOTA_PACKETS, PAYLOAD_LEN, 0);
-	simhost_hold_interrupts(f->sh, false);
+	hold_past_the_quota(test, f);
 	expect_delivered(test, f, QUOTA);
 
 	/* Holding QUOTA, allowed QUOTA - 2: two completions reach it. */
