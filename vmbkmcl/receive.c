@@ -301,12 +301,13 @@ static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 {
 	enum vmb_rx_drop why = vmb_rx_check_header(c, hdr, len);
 	struct vmb_rx_packet *p;
+	u32 off;
 
 	if (why != VMB_DROP_NR)
 		goto drop;
 	if (hdr->type == VM_PKT_COMP) {
-		vmb_rx_completion(c, hdr, raw + ((u32)hdr->offset8 << 3),
-				  len - ((u32)hdr->offset8 << 3));
+		off = (u32)hdr->offset8 << 3;
+		vmb_rx_completion(c, hdr, raw + off, len - off);
 		return true;
 	}
 	p = vmb_rx_slot(c, slot, more);

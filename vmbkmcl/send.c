@@ -203,8 +203,7 @@ static void vmb_tx_end_transactions(struct vmb_channel *c)
 	unsigned long flags;
 
 	while ((p = vmb_xact_take_armed(&tx->xacts))) {
-		WRITE_ONCE(p->trans_id, 0);
-		WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+		vmb_packet_set_idle(p);
 		spin_lock_irqsave(&tx->lock, flags);
 		tx->stats.cancelled++;
 		spin_unlock_irqrestore(&tx->lock, flags);
@@ -344,8 +343,7 @@ static void vmb_packet_abort(struct vmb_channel *c, struct vmb_packet *p)
 {
 	if (p->trans_id)
 		vmb_xact_free(&c->tx.xacts, p->trans_id);
-	WRITE_ONCE(p->trans_id, 0);
-	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+	vmb_packet_set_idle(p);
 }
 
 /**
@@ -471,6 +469,25 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 	return status;
 }
 
+/*
+ * A send that waits for no completion: the direct write, else, when it
+ * finds the ring full or something queued, the locked path.
+ */
+static __always_inline NTSTATUS vmb_tx_send_direct(struct vmb_packet *p,
+						   const void *buf, u32 len,
+						   unsigned int how)
+{
+	int ret = vmb_tx_write_direct(p, buf, len);
+
+	if (likely(!ret)) {
+		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
+		return STATUS_SUCCESS;
+	}
+	if (ret != -EAGAIN)
+		return vmb_errno_to_status(ret);
+	return vmb_tx_submit_locked(p, how);
+}
+
 /**
  * vmb_tx_submit() - write @p now, or queue it.
  * @p:   a prepared packet: @p->src set, type and flags set; the bytes at
@@ -489,17 +506,8 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
  */
 NTSTATUS vmb_tx_submit(struct vmb_packet *p, unsigned int how)
 {
-	int ret;
-
-	if (!p->vmbus_flags && p->type == VM_PKT_DATA_INBAND) {
-		ret = vmb_tx_write_direct(p, p->src, p->len);
-		if (likely(!ret)) {
-			vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
-			return STATUS_SUCCESS;
-		}
-		if (ret != -EAGAIN)
-			return vmb_errno_to_status(ret);
-	}
+	if (!p->vmbus_flags && p->type == VM_PKT_DATA_INBAND)
+		return vmb_tx_send_direct(p, p->src, p->len, how);
 	return vmb_tx_submit_locked(p, how);
 }
 
@@ -831,18 +839,9 @@ static __always_inline void vmb_packet_note(struct vmb_packet *p,
 static noinline NTSTATUS vmb_packet_send_direct(struct vmb_packet *p,
 						const void *buf, u32 len)
 {
-	int ret;
-
 	/* Noted first, so nothing but @p lives across the write. */
 	vmb_packet_note(p, buf, len, 0);
-	ret = vmb_tx_write_direct(p, buf, len);
-	if (likely(!ret)) {
-		vmb_packet_finish(p, STATUS_SUCCESS, NULL, 0);
-		return STATUS_SUCCESS;
-	}
-	if (ret != -EAGAIN)
-		return vmb_errno_to_status(ret);
-	return vmb_tx_submit_locked(p, VMB_SUBMIT_QUEUE);
+	return vmb_tx_send_direct(p, buf, len, VMB_SUBMIT_QUEUE);
 }
 
 /*

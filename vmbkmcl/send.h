@@ -248,6 +248,16 @@ struct vmb_packet {
 	u8 data[] __aligned(8);
 };
 
+/*
+ * @p's transaction ended (or never reached the host): idle, no id.
+ * Written once, for a cancel that reads them without the claim.
+ */
+static __always_inline void vmb_packet_set_idle(struct vmb_packet *p)
+{
+	WRITE_ONCE(p->trans_id, 0);
+	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+}
+
 /**
  * struct vmb_tx_stats - send counters, under vmb_tx.lock but for the two
  * the runner alone writes (@completed, @bad_completions).
@@ -342,8 +352,7 @@ static __always_inline struct vmb_packet *vmb_tx_complete(struct vmb_tx *tx,
 	if (unlikely(!s))
 		return NULL;
 	p = vmb_xact_release(&tx->xacts, s);
-	WRITE_ONCE(p->trans_id, 0);
-	WRITE_ONCE(p->state, VMB_PACKET_IDLE);
+	vmb_packet_set_idle(p);
 	tx->stats.completed++;
 	return p;
 }
