@@ -269,6 +269,7 @@ static void hibernation_closes_and_reopens_delivering_each_packet_once(struct ku
 	/* Hibernation waits in Suspend for the packets the driver holds. */
 	INIT_WORK_ONSTACK(&h.work, hibernate_now);
 	schedule_work(&h.work);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_count(&f->rec, REC_SUSPEND, 1));
 	msleep(ASYNC_DELAY_MS);
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_SUSPEND), 1U);
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_CLOSED), 0U);

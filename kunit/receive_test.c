@@ -559,6 +559,7 @@ static void disable_waits_for_outstanding_packets(struct kunit *test)
 	INIT_WORK_ONSTACK(&da.work, disable_from_work);
 	schedule_work(&da.work);
 	/* Disable runs Suspend, then must wait for the three packets. */
+	KUNIT_ASSERT_TRUE(test, recorder_wait_count(&f->rec, REC_SUSPEND, 1));
 	msleep(100);
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_SUSPEND), 1U);
 	KUNIT_EXPECT_EQ(test, recorder_count(&f->rec, REC_CLOSED), 0U);
