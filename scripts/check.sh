@@ -5,7 +5,8 @@
 # every KUnit suite once in QEMU and judge the log.
 #
 # In:  the source tree; --source 6.12 first for the test kernel built from
-#      Debian's linux-source-6.12 instead of 6.1 (make check-6.12); then
+#      Debian's linux-source-6.12 instead of 6.1, with
+#      kunit/testkernel-6.12.config merged on (make check-6.12); then
 #      --hv for the hv-path boot alone, or --debug for the debug flavour
 #      (the same suites on a kernel with kunit/debug.config merged on:
 #      KASAN, UBSAN, lockdep, kmemleak, debugobjects, SLUB debugging);
@@ -31,6 +32,9 @@ if [ "${1:-}" = --source ]; then
 	srcpkg=("linux-source-$2")
 	flavour=check-$2
 	kernel="$2 "
+	if [ -e "$here/kunit/testkernel-$2.config" ]; then
+		fragments+=("$here/kunit/testkernel-$2.config")
+	fi
 	shift 2
 fi
 
