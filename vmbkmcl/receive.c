@@ -291,8 +291,10 @@ static __always_inline void vmb_rx_completion(struct vmb_channel *c,
 }
 
 /*
- * Everything but a good inband packet or completion: external data, a
- * packet to drop.  Returns false to stop with the packet left in the ring.
+ * Everything but a good inband packet or completion, which vmb_rx_one()
+ * takes (vmb_rx_framed() is this header check's framing): external data,
+ * a packet to drop.  Returns false to stop with the packet left in the
+ * ring.
  */
 static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 				     const struct vmpacket_descriptor *hdr,
@@ -301,15 +303,9 @@ static noinline bool vmb_rx_one_slow(struct vmb_channel *c, const void *raw,
 {
 	enum vmb_rx_drop why = vmb_rx_check_header(c, hdr, len);
 	struct vmb_rx_packet *p;
-	u32 off;
 
 	if (why != VMB_DROP_NR)
 		goto drop;
-	if (hdr->type == VM_PKT_COMP) {
-		off = (u32)hdr->offset8 << 3;
-		vmb_rx_completion(c, hdr, raw + off, len - off);
-		return true;
-	}
 	p = vmb_rx_slot(c, slot, more);
 	if (!p)
 		return false;
