@@ -22,25 +22,20 @@
 
 bool vmb_verifier_on;
 
-/* Switch the verifier, and its bit of the watch word (watch.h). */
-static void vmb_verifier_switch(bool on)
-{
-	WRITE_ONCE(vmb_verifier_on, on);
-	vmb_watch_assign(VMB_WATCH_VERIFIER, on);
-}
-
+/* The parameter, and the verifier's bit of the watch word (watch.h). */
 static int vmb_verifier_param_set(const char *val,
 				  const struct kernel_param *kp)
 {
-	bool on;
-	int ret = kstrtobool(val ?: "1", &on);	/* "verifier" alone: on */
+	int ret = param_set_bool(val, kp);
 
 	if (!ret)
-		vmb_verifier_switch(on);
+		vmb_watch_assign(VMB_WATCH_VERIFIER, vmb_verifier_on);
 	return ret;
 }
 
+/* As param_ops_bool: "verifier" alone switches it on. */
 static const struct kernel_param_ops vmb_verifier_param_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
 	.set = vmb_verifier_param_set,
 	.get = param_get_bool,
 };
@@ -208,6 +203,7 @@ EXPORT_SYMBOL_GPL(vmbkmcl_verifier_capture);
  */
 void vmbkmcl_verifier_enable(bool on)
 {
-	vmb_verifier_switch(on);
+	WRITE_ONCE(vmb_verifier_on, on);
+	vmb_watch_assign(VMB_WATCH_VERIFIER, on);
 }
 EXPORT_SYMBOL_GPL(vmbkmcl_verifier_enable);
