@@ -115,7 +115,8 @@ vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 		s = &t->slots[i];
 		next = vmb_xact_top(top, READ_ONCE(s->next_free));
 	} while (!try_cmpxchg(&t->free, &top, next));
-	s->owner = owner;
+	/* Marked: vmb_xact_live() counts owners without a claim. */
+	WRITE_ONCE(s->owner, owner);
 	return s;
 }
 
@@ -172,7 +173,7 @@ static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
 	void *owner = s->owner;
 	u64 top = READ_ONCE(t->free);
 
-	s->owner = NULL;
+	WRITE_ONCE(s->owner, NULL);
 	/* May wrap: an id is never 0 whatever its generation. */
 	s->gen++;
 	do {
