@@ -50,6 +50,9 @@
  *		its live rings as vmbus_open() does.
  * @notify:	called when vmbkmcl says it wrote to the outbound ring.
  * @notify_ctx:	its argument.
+ * @ops:	the backend the device's channels use: simhost_backend, with
+ *		the notify op only while @notify is set, so that a write
+ *		costs what it does on hv_vmbus (which has none) otherwise.
  * @port:	the host end as device models see it (hostport.h).
  * @name:	@hdev's name, "simhost<n>", for the guest's messages.
  */
@@ -73,6 +76,7 @@ struct simhost {
 	atomic_t clobbered;
 	void (*notify)(void *ctx);
 	void *notify_ctx;
+	struct vmbkmcl_backend_ops ops;
 	struct hostport port;
 	char name[20];
 };
@@ -351,7 +355,6 @@ static const struct vmbkmcl_backend_ops simhost_backend = {
 	.open = simhost_backend_open,
 	.close = simhost_backend_close,
 	.kick = simhost_backend_kick,
-	.notify = simhost_backend_notify,
 	.create_gpadl = simhost_gpadl_create,
 	.teardown_gpadl = simhost_gpadl_teardown,
 	.teardown_before_close = simhost_backend_teardown_before_close,
@@ -369,6 +372,8 @@ void simhost_set_notify(struct simhost *sh, void (*notify)(void *ctx),
 {
 	sh->notify_ctx = ctx;
 	WRITE_ONCE(sh->notify, notify);
+	/* A write that read the op before it went reads @notify NULL. */
+	WRITE_ONCE(sh->ops.notify, notify ? simhost_backend_notify : NULL);
 }
 EXPORT_SYMBOL_GPL(simhost_set_notify);
 
@@ -493,7 +498,8 @@ struct simhost *simhost_create(void)
 	sh->hdev.device.init_name = sh->name;
 	sh->hdev.channel = sh->channel;
 	sh->channel->device_obj = &sh->hdev;
-	if (vmbkmcl_backend_override(&sh->hdev, &simhost_backend))
+	sh->ops = simhost_backend;
+	if (vmbkmcl_backend_override(&sh->hdev, &sh->ops))
 		goto err_free_channel;
 	return sh;
 

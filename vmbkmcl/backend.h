@@ -30,6 +30,7 @@
  *         interrupted.  Any context.
  * @notify: optional; the guest wrote to the outbound ring.  Production
  *         leaves it NULL: hv_ringbuffer_write() signals the host itself.
+ *         May be set and cleared while channels run: read once a write.
  *         Any context up to softirq.
  * @create_gpadl: describe @size bytes at @kbuf (page-aligned kmalloc,
  *         vmalloc or vmap memory, @size a PAGE_SIZE multiple) to the host

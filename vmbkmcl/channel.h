@@ -349,8 +349,10 @@ static inline bool vmb_out_fits(struct vmb_channel *c, u32 space)
 static __always_inline void vmb_out_notify(struct vmb_channel *c,
 					   struct vmbus_channel *ch)
 {
-	if (c->ops->notify)
-		c->ops->notify(ch);
+	void (*notify)(struct vmbus_channel *chan) = READ_ONCE(c->ops->notify);
+
+	if (notify)
+		notify(ch);
 }
 
 /*
