@@ -103,6 +103,7 @@ void bench_reset(struct bench_fixture *f, enum bench_mode mode,
 {
 	f->mode = mode;
 	WRITE_ONCE(f->driver, driver);
+	f->fair_sent = driver == BENCH_DRV_FAIR ? bench_fair_sent : NULL;
 	f->count = count;
 	f->target = target;
 	f->irq_ns = 0;

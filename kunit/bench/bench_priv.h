@@ -64,6 +64,9 @@ enum bench_mode {
  * @driver:	who interrupts and sends go to.
  * @fair_packet: the fair driver's packet handler, called indirectly.
  * @fair_completion: its completion handler, called indirectly.
+ * @fair_sent:	its routine for a send that waits for nothing, called
+ *		indirectly once the send is written, as KMCL runs a packet's
+ *		completion routine; NULL unless the fair driver runs.
  * @client:	how the vmbkmcl receive client completes.
  * @count:	the run counts allocations in its timed windows.
  * @irq_ns:	time spent in handlers.
@@ -97,6 +100,8 @@ struct bench_fixture {
 	void (*fair_packet)(struct bench_fixture *f, const void *buf, u32 len);
 	void (*fair_completion)(struct bench_fixture *f,
 				const struct vmpacket_descriptor *desc);
+	void (*fair_sent)(struct bench_fixture *f, NTSTATUS status,
+			  const void *buf, u32 len);
 	enum bench_rx_who client;
 	bool count;
 	u64 irq_ns;
@@ -142,6 +147,8 @@ void bench_process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 
 /* bench_tx.c */
 void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len);
+void bench_fair_sent(struct bench_fixture *f, NTSTATUS status,
+		     const void *buf, u32 len);
 
 extern bool bench_insn;
 
