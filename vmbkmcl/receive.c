@@ -277,9 +277,9 @@ static __always_inline void vmb_rx_completion(struct vmb_channel *c,
 					      const void *data, u32 len)
 {
 	void *copy = c->vmbus->inbound.pkt_buffer;
-	struct vmb_packet *p = vmb_tx_complete(&c->tx, hdr->trans_id);
+	struct vmb_packet *p;
 
-	if (unlikely(!p)) {
+	if (unlikely(!vmb_tx_complete(&c->tx, hdr->trans_id, &p))) {
 		vmb_tx_drop_completion(c, hdr);
 		return;
 	}

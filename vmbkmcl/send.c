@@ -418,11 +418,13 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 					sizeof(struct vmpacket_descriptor)) + p->len);
 
 	spin_lock_irqsave(&tx->lock, flags);
-	s = waits ? vmb_xact_alloc(&tx->xacts, p) : NULL;
-	p->trans_id = s ? vmb_xact_id(s) : 0;
-	if (waits && !s) {
-		spin_unlock_irqrestore(&tx->lock, flags);
-		return STATUS_INSUFFICIENT_RESOURCES;
+	p->trans_id = 0;
+	if (waits) {
+		if (!vmb_xact_alloc(&tx->xacts, p, &s)) {
+			spin_unlock_irqrestore(&tx->lock, flags);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		p->trans_id = vmb_xact_id(s);
 	}
 	if (tx->removed)
 		status = STATUS_DEVICE_REMOVED;
@@ -549,7 +551,7 @@ bool vmb_tx_cancel(struct vmb_packet *p)
 	case VMB_PACKET_WAITING:
 		/* Unless the completion claimed it first. */
 		cancelled = vmb_xact_claim(&c->tx.xacts,
-					   READ_ONCE(p->trans_id)) != NULL;
+					   READ_ONCE(p->trans_id));
 		break;
 	}
 	if (cancelled) {
@@ -863,8 +865,7 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 	/* A close waits for this section before it ends transactions. */
 	rcu_read_lock();
 	if (vmb_out_direct_ok(&c->tx)) {
-		s = vmb_xact_alloc(t, p);
-		if (likely(s)) {
+		if (likely(vmb_xact_alloc(t, p, &s))) {
 			id = vmb_xact_id(s);
 			p->trans_id = id;
 			WRITE_ONCE(p->state, VMB_PACKET_WAITING);

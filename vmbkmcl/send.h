@@ -55,17 +55,20 @@ struct vmb_channel;
  * A transaction slot; xact.c says who may touch what, and when.
  * @armed:     the id while the host may complete it, else 0.
  * @owner:     the packet, while the slot is taken.
- * @gen:       the generation the next id carries.
+ * @id:        the id its next taker gets: a generation, then the slot.
  * @next_free: the slot below it on the free stack.
  * @index:     its own index, so a slot needs no division to find it.
  */
 struct vmb_xact_slot {
 	u64 armed;
 	void *owner;
-	u32 gen;
+	u64 id;
 	u32 next_free;
 	u32 index;
 };
+
+/* The id of the first taker of slot @i: generation 1. */
+#define VMB_XACT_FIRST_ID(i)	(BIT_ULL(32) | ((u64)(i) + 1))
 
 /**
  * struct vmb_xact_table - see xact.c; lock-free.
@@ -98,11 +101,13 @@ static __always_inline u64 vmb_xact_top(u64 top, u32 i)
  * the tag, so a stale next_free never lands.
  *
  * Context: any context up to softirq.
- * Return: the slot (vmb_xact_id() is its id), or NULL when every slot is
- * taken.
+ * Return: true with *@slot the slot (vmb_xact_id() is its id), or false
+ * when every slot is taken.  (A flag, not a pointer to test: the kernel's
+ * -fno-delete-null-pointer-checks would test &@t->slots[i] once more.)
  */
-static __always_inline struct vmb_xact_slot *
-vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
+static __always_inline bool vmb_xact_alloc(struct vmb_xact_table *t,
+					   void *owner,
+					   struct vmb_xact_slot **slot)
 {
 	u64 top = READ_ONCE(t->free), next;
 	struct vmb_xact_slot *s;
@@ -111,19 +116,20 @@ vmb_xact_alloc(struct vmb_xact_table *t, void *owner)
 	do {
 		i = lower_32_bits(top);
 		if (i == VMB_XACT_NONE)
-			return NULL;
+			return false;
 		s = &t->slots[i];
 		next = vmb_xact_top(top, READ_ONCE(s->next_free));
 	} while (!try_cmpxchg(&t->free, &top, next));
 	/* Marked: vmb_xact_live() counts owners without a claim. */
 	WRITE_ONCE(s->owner, owner);
-	return s;
+	*slot = s;
+	return true;
 }
 
 /* The id of the slot @s, taken. */
 static __always_inline u64 vmb_xact_id(struct vmb_xact_slot *s)
 {
-	return (u64)s->gen << 32 | (s->index + 1);
+	return s->id;
 }
 
 /* The slot of an id vmb_xact_alloc() returned. */
@@ -146,21 +152,19 @@ static __always_inline void vmb_xact_arm(struct vmb_xact_slot *s, u64 id)
 }
 
 /*
- * Claim the armed transaction @id: its slot, now the caller's alone with
- * its packet, or NULL when @id is unknown, stale, not armed or claimed
- * already.  Of the completion, a cancel and a close, exactly one ends a
- * transaction.  @id may be the host's word.
+ * Claim the armed transaction @id: true when its slot (vmb_xact_slot())
+ * is now the caller's alone with its packet, false when @id is unknown,
+ * stale, not armed or claimed already.  Of the completion, a cancel and a
+ * close, exactly one ends a transaction.  @id may be the host's word.
  */
-static __always_inline struct vmb_xact_slot *
-vmb_xact_claim(struct vmb_xact_table *t, u64 id)
+static __always_inline bool vmb_xact_claim(struct vmb_xact_table *t, u64 id)
 {
 	u32 slot = lower_32_bits(id);
-	struct vmb_xact_slot *s;
+	u64 armed = id;
 
 	if (!slot || slot > t->size)
-		return NULL;
-	s = &t->slots[slot - 1];
-	return cmpxchg(&s->armed, id, 0) == id ? s : NULL;
+		return false;
+	return try_cmpxchg(&t->slots[slot - 1].armed, &armed, 0);
 }
 
 /*
@@ -174,8 +178,8 @@ static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
 	u64 top = READ_ONCE(t->free);
 
 	WRITE_ONCE(s->owner, NULL);
-	/* May wrap: an id is never 0 whatever its generation. */
-	s->gen++;
+	/* The next generation; may wrap: the slot's half is never 0. */
+	s->id += BIT_ULL(32);
 	do {
 		WRITE_ONCE(s->next_free, lower_32_bits(top));
 	} while (!try_cmpxchg(&t->free, &top, vmb_xact_top(top, s->index)));
@@ -341,21 +345,21 @@ struct vmb_tx {
  * and runs the routine; lock-free (xact.c).
  *
  * Context: the runner.
- * Return: the packet, now the runner's alone and idle, or NULL when @id
- * names no armed send (vmb_tx_drop_completion()).
+ * Return: true with *@packet the packet, now the runner's alone and idle,
+ * or false when @id names no armed send (vmb_tx_drop_completion()).
  */
-static __always_inline struct vmb_packet *vmb_tx_complete(struct vmb_tx *tx,
-							  u64 id)
+static __always_inline bool vmb_tx_complete(struct vmb_tx *tx, u64 id,
+					    struct vmb_packet **packet)
 {
-	struct vmb_xact_slot *s = vmb_xact_claim(&tx->xacts, id);
 	struct vmb_packet *p;
 
-	if (unlikely(!s))
-		return NULL;
-	p = vmb_xact_release(&tx->xacts, s);
+	if (unlikely(!vmb_xact_claim(&tx->xacts, id)))
+		return false;
+	p = vmb_xact_release(&tx->xacts, vmb_xact_slot(&tx->xacts, id));
 	vmb_packet_set_idle(p);
 	tx->stats.completed++;
-	return p;
+	*packet = p;
+	return true;
 }
 
 /* outbound.c */

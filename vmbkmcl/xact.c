@@ -48,7 +48,7 @@ int vmb_xact_init(struct vmb_xact_table *t, u32 size)
 		return -ENOMEM;
 	t->size = size;
 	for (i = 0; i < size; i++) {
-		t->slots[i].gen = 1;
+		t->slots[i].id = VMB_XACT_FIRST_ID(i);
 		t->slots[i].index = i;
 		t->slots[i].next_free = i + 1 < size ? i + 1 : VMB_XACT_NONE;
 	}
@@ -90,13 +90,11 @@ void vmb_xact_free(struct vmb_xact_table *t, u64 id)
  */
 void *vmb_xact_take_armed(struct vmb_xact_table *t)
 {
-	struct vmb_xact_slot *s;
 	u32 i;
 
 	for (i = 0; i < t->size; i++) {
-		s = vmb_xact_claim(t, READ_ONCE(t->slots[i].armed));
-		if (s)
-			return vmb_xact_release(t, s);
+		if (vmb_xact_claim(t, READ_ONCE(t->slots[i].armed)))
+			return vmb_xact_release(t, &t->slots[i]);
 	}
 	return NULL;
 }
