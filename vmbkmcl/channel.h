@@ -355,6 +355,18 @@ static __always_inline void vmb_out_notify(struct vmb_channel *c,
 		notify(ch);
 }
 
+/* The same after a direct write, under rcu_read_lock(): a close clears
+ * @c->vmbus only a grace period after it stopped direct writes, so it is
+ * read again here, not kept across the write.
+ */
+static __always_inline void vmb_out_notify_direct(struct vmb_channel *c)
+{
+	void (*notify)(struct vmbus_channel *chan) = READ_ONCE(c->ops->notify);
+
+	if (notify)
+		notify(c->vmbus);
+}
+
 /*
  * vmbus_sendpacket() without its frame: it only calls this, exported on
  * 6.1 and 6.12 alike, with no transaction id to hand back.
@@ -392,15 +404,13 @@ static __always_inline int vmb_out_write_direct(struct vmb_channel *c,
 						u64 id, u16 type, u16 flags)
 {
 	struct vmb_tx *tx = &c->tx;
-	struct vmbus_channel *ch;
 	int ret = -EAGAIN;
 
 	rcu_read_lock();
 	if (vmb_out_direct_ok(tx)) {
-		ch = c->vmbus;
-		ret = vmb_ring_write(ch, buf, len, id, type, flags);
+		ret = vmb_ring_write(c->vmbus, buf, len, id, type, flags);
 		if (likely(!ret))
-			vmb_out_notify(c, ch);
+			vmb_out_notify_direct(c);
 	}
 	rcu_read_unlock();
 	return ret;

@@ -806,7 +806,8 @@ static __always_inline NTSTATUS vmb_packet_check(struct vmb_packet *p,
 
 	if (!p || !p->routine)
 		return STATUS_INVALID_PARAMETER_1;
-	if (len && !buf)
+	/* @buf first: set on nearly every send, it settles the test. */
+	if (!buf && len)
 		return STATUS_INVALID_PARAMETER_2;
 	if (len > p->channel->max_packet_size)
 		return STATUS_INVALID_PARAMETER_3;
@@ -857,7 +858,6 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 {
 	struct vmb_channel *c = p->channel;
 	struct vmb_xact_table *t = &c->tx.xacts;
-	struct vmbus_channel *ch;
 	struct vmb_xact_slot *s;
 	int ret = -EAGAIN;
 	u64 id;
@@ -873,12 +873,11 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 			/* @p is the host's now: its completion may run at
 			 * once, on another CPU.
 			 */
-			ch = c->vmbus;
-			ret = vmb_ring_write(ch, buf, len, id,
+			ret = vmb_ring_write(c->vmbus, buf, len, id,
 					     VM_PKT_DATA_INBAND,
 					     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
 			if (likely(!ret)) {
-				vmb_out_notify(c, ch);
+				vmb_out_notify_direct(c);
 				this_cpu_inc(c->tx.direct_count->sends);
 				/* See vmb_tx_write_direct(). */
 				if (trace_vmbkmcl_send_enabled())
