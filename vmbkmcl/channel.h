@@ -382,10 +382,12 @@ static __always_inline int vmb_ring_write(struct vmbus_channel *ch,
 /* May a direct write go ahead?  Under rcu_read_lock(). */
 static __always_inline bool vmb_out_direct_ok(struct vmb_tx *tx)
 {
-	/* Pairs with vmb_tx_update_direct_locked(): @c->vmbus is set. */
-	return likely(smp_load_acquire(&tx->direct) &&
-		      /* Pairs with the release in vmb_tx_drain(). */
-		      !smp_load_acquire(&tx->queued));
+	/* One load for both halves: it pairs with the release of
+	 * @no_direct in vmb_tx_update_direct_locked() (@c->vmbus is set)
+	 * and with that of @queued in vmb_tx_drain().  A mixed-size read,
+	 * as qspinlock's: each half reads as some value its writer stored.
+	 */
+	return likely(!smp_load_acquire(&tx->gate));
 }
 
 /*
@@ -395,8 +397,8 @@ static __always_inline bool vmb_out_direct_ok(struct vmb_tx *tx)
  * overtake: an entry made after another queued, by the same thread or
  * after hearing of it, reads @queued non-zero, and the drain lowers
  * @queued only after the entry's write.  Writes racing with nothing
- * queued have no order between them but the ring's lock.  A close clears
- * @direct and waits for a grace period before it touches the ring, so
+ * queued have no order between them but the ring's lock.  A close sets
+ * @no_direct and waits for a grace period before it touches the ring, so
  * @c->vmbus and its rings live while this runs.
  */
 static __always_inline int vmb_out_write_direct(struct vmb_channel *c,

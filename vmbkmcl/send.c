@@ -52,6 +52,7 @@ void vmb_tx_init(struct vmb_channel *c)
 	spin_lock_init(&c->tx.lock);
 	INIT_LIST_HEAD(&c->tx.queue);
 	INIT_LIST_HEAD(&c->tx.pool);
+	c->tx.no_direct = 1;	/* not open */
 	c->tx.pool_size = VMB_TX_POOL_SIZE;
 	c->tx.pool_max = VMB_TX_POOL_MAX;
 }
@@ -129,8 +130,8 @@ static void vmb_tx_free_grown(struct vmb_channel *c)
 static void vmb_tx_update_direct_locked(struct vmb_tx *tx)
 {
 	lockdep_assert_held(&tx->lock);
-	/* Pairs with the acquire in vmb_tx_write_direct(). */
-	smp_store_release(&tx->direct, tx->open && !tx->removed);
+	/* Pairs with the acquire in vmb_out_direct_ok(). */
+	smp_store_release(&tx->no_direct, !tx->open || tx->removed);
 }
 
 /**

@@ -18,7 +18,7 @@
  * keep but the ring's; the first such write to find the ring full takes
  * the locked path and queues, and every later one then finds the queue
  * non-empty.  The ring cannot go away under it: it runs inside
- * rcu_read_lock(), and a close clears vmb_tx.direct and waits for an RCU
+ * rcu_read_lock(), and a close sets vmb_tx.no_direct and waits for an RCU
  * grace period before it closes.  A send that waits takes its
  * transaction from a table that needs no lock either (xact.c).
  *
@@ -299,6 +299,10 @@ struct vmb_tx_direct {
  * @queue:	struct vmb_tx_entry, oldest first.
  * @queued:	entries on @queue; the direct write reads it without the
  *		lock, so a decrement is a release, after the entry's write.
+ * @no_direct:	not @open, or @removed: the direct write reads it without
+ *		the lock, so clearing it is a release, after @c->vmbus is set.
+ * @gate:	@queued and @no_direct in one word, for the direct write's
+ *		one acquire (vmb_out_direct_ok()): both 0 lets it go.
  * @pool:	free pooled packets.
  * @pool_mem:	the preallocated packets' memory.
  * @pool_size:	packets preallocated at the first Enable.
@@ -309,8 +313,6 @@ struct vmb_tx_direct {
  * @xacts:	the transaction table.
  * @open:	the rings exist: sends are accepted.
  * @removed:	the device was rescinded: sends fail at once.
- * @direct:	@open and not @removed, for the direct write, which reads
- *		it without the lock (smp_load_acquire(): @c->vmbus is set).
  * @direct_count: per CPU, what the direct write put on the ring.
  * @armed:	the outbound pending_send_sz is set: a copy the runner can
  *		read without touching the ring's header page.
@@ -319,7 +321,14 @@ struct vmb_tx_direct {
 struct vmb_tx {
 	spinlock_t lock;	/* the queue, queued writes, packet states */
 	struct list_head queue;
-	u32 queued;
+	/* Written by halves under @lock; read whole by the direct write. */
+	union {
+		struct {
+			u32 queued;
+			u32 no_direct;
+		};
+		u64 gate;
+	};
 	struct list_head pool;
 	u8 *pool_mem;
 	u32 pool_size;
@@ -330,7 +339,6 @@ struct vmb_tx {
 	struct vmb_xact_table xacts;
 	bool open;
 	bool removed;
-	bool direct;
 	bool armed;
 	struct vmb_tx_direct __percpu *direct_count;
 	struct vmb_tx_stats stats;
