@@ -635,6 +635,95 @@ static void completion_of_a_queued_send_is_dropped(struct kunit *test)
 	}
 }
 
+/* An id's slot half (slot + 1) and its generation (xact.c). */
+#define ID_SLOT(id)		lower_32_bits(id)
+#define ID_GEN(id)		upper_32_bits(id)
+
+/*
+ * A packet that sends again takes back the slot of its last transaction
+ * (vmb_xact_park()), not the one the free stack would give: with A and B
+ * in flight and A completed first, B's slot tops the stack, yet A's next
+ * id names A's slot, one generation on, and B's names B's.
+ */
+static void a_packet_sends_again_on_its_own_slot(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	u64 first[2], again;
+	VMBPACKET *p;
+	u32 i;
+
+	f->resp.mode = RESP_STALL;
+	enable(test, f, 0);
+	p = make_packets(test, f, 2);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+		first[i] = p[i]->trans_id;
+	}
+	KUNIT_ASSERT_NE(test, ID_SLOT(first[0]), ID_SLOT(first[1]));
+	responder_set_mode(&f->resp, RESP_ECHO);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, 2));
+	simhost_sync(f->sh);
+	KUNIT_ASSERT_EQ(test, f->rec.done[0].sent, 1ULL);
+
+	responder_set_mode(&f->resp, RESP_STALL);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 3, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+		again = p[i]->trans_id;
+		KUNIT_EXPECT_EQ(test, ID_SLOT(again), ID_SLOT(first[i]));
+		KUNIT_EXPECT_EQ(test, ID_GEN(again), ID_GEN(first[i]) + 1);
+	}
+	responder_set_mode(&f->resp, RESP_ECHO);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, 4));
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].tag, f->rec.done[i].sent);
+	}
+}
+
+/*
+ * A packet that never sends again leaves its slot parked.  Once every
+ * slot is parked and the free stack is empty, a new packet steals one
+ * (vmb_xact_steal()), and so does an old packet whose slot was stolen.
+ */
+static void parked_slots_serve_other_packets_once_the_table_runs_dry(struct kunit *test)
+{
+	struct send_fixture *f = test->priv;
+	struct vmb_xact_table *t;
+	struct vmb_tx_stats st;
+	VMBPACKET *p;
+	u32 i, n;
+
+	enable(test, f, 0);
+	t = &f->rec.channel->tx.xacts;
+	n = t->size;
+	p = make_packets(test, f, n + 1);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, send_wait(f, p[i], i + 1, PAYLOAD_LEN),
+				STATUS_SUCCESS);
+		KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, i + 1));
+	}
+	KUNIT_ASSERT_EQ(test, lower_32_bits(READ_ONCE(t->free)), VMB_XACT_NONE);
+
+	KUNIT_EXPECT_EQ(test, send_wait(f, p[n], n + 1, PAYLOAD_LEN),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, n + 1));
+	/* The first parked slot, p[0]'s, went to p[n]. */
+	KUNIT_EXPECT_EQ(test, send_wait(f, p[0], n + 2, PAYLOAD_LEN),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, recorder_wait_done(&f->rec, n + 2));
+	simhost_sync(f->sh);
+
+	get_tx(f, &st);
+	KUNIT_EXPECT_EQ(test, st.completed, (u64)n + 2);
+	KUNIT_EXPECT_EQ(test, st.bad_completions, 0ULL);
+	for (i = 0; i < min_t(u32, LOG_CAP, n); i++) {
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, f->rec.done[i].tag, i + 1ULL);
+	}
+}
+
 static const enum resp_mode bogus_modes[] = {
 	RESP_TWICE, RESP_STALE_ID, RESP_WRONG_ID,
 };
@@ -843,6 +932,8 @@ static struct kunit_case send_cases[] = {
 static struct kunit_case xact_cases[] = {
 	KUNIT_CASE(hundred_thousand_transactions_complete_once_out_of_order),
 	KUNIT_CASE(completion_of_a_queued_send_is_dropped),
+	KUNIT_CASE(a_packet_sends_again_on_its_own_slot),
+	KUNIT_CASE(parked_slots_serve_other_packets_once_the_table_runs_dry),
 	KUNIT_CASE_PARAM(bogus_completions_are_dropped_and_nothing_completes_twice,
 			 bogus_gen_params),
 	{}

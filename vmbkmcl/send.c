@@ -404,7 +404,6 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 	struct vmb_tx *tx = &c->tx;
 	bool waits = p->vmbus_flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	NTSTATUS status = STATUS_SUCCESS;
-	struct vmb_xact_slot *s;
 	bool written = false, kick = false;
 	struct vmbus_channel *ch = NULL;
 	unsigned long flags;
@@ -421,11 +420,11 @@ static noinline NTSTATUS vmb_tx_submit_locked(struct vmb_packet *p,
 	spin_lock_irqsave(&tx->lock, flags);
 	p->trans_id = 0;
 	if (waits) {
-		if (!vmb_xact_alloc(&tx->xacts, p, &s)) {
+		if (!vmb_xact_take(&tx->xacts, p, &p->xslot)) {
 			spin_unlock_irqrestore(&tx->lock, flags);
 			return STATUS_INSUFFICIENT_RESOURCES;
 		}
-		p->trans_id = vmb_xact_id(s);
+		p->trans_id = vmb_xact_id(p->xslot);
 	}
 	if (tx->removed)
 		status = STATUS_DEVICE_REMOVED;
@@ -866,7 +865,8 @@ static noinline NTSTATUS vmb_packet_send_waiting(struct vmb_packet *p,
 	/* A close waits for this section before it ends transactions. */
 	rcu_read_lock();
 	if (vmb_out_direct_ok(&c->tx)) {
-		if (likely(vmb_xact_alloc(t, p, &s))) {
+		if (likely(vmb_xact_take(t, p, &p->xslot))) {
+			s = p->xslot;
 			id = vmb_xact_id(s);
 			p->trans_id = id;
 			WRITE_ONCE(p->state, VMB_PACKET_WAITING);

@@ -55,6 +55,8 @@ struct vmb_channel;
  * A transaction slot; xact.c says who may touch what, and when.
  * @armed:     the id while the host may complete it, else 0.
  * @owner:     the packet, while the slot is taken.
+ * @parked:    the owner of its last transaction, which may take it again
+ *             without the free stack, while no one else took it; or NULL.
  * @id:        the id its next taker gets: a generation, then the slot.
  * @next_free: the slot below it on the free stack.
  * @index:     its own index, so a slot needs no division to find it.
@@ -62,6 +64,7 @@ struct vmb_channel;
 struct vmb_xact_slot {
 	u64 armed;
 	void *owner;
+	void *parked;
 	u64 id;
 	u32 next_free;
 	u32 index;
@@ -76,11 +79,13 @@ struct vmb_xact_slot {
  * @free:  the free stack's top slot (low half; VMB_XACT_NONE when
  *         empty) and a tag (high half) every change bumps.
  * @size:  slots.
+ * @steal_at: where vmb_xact_steal() looks first: past its last find.
  */
 struct vmb_xact_table {
 	struct vmb_xact_slot *slots;
 	u64 free;
 	u32 size;
+	u32 steal_at;
 };
 
 #define VMB_XACT_NONE		U32_MAX
@@ -123,6 +128,44 @@ static __always_inline bool vmb_xact_alloc(struct vmb_xact_table *t,
 	/* Marked: vmb_xact_live() counts owners without a claim. */
 	WRITE_ONCE(s->owner, owner);
 	*slot = s;
+	return true;
+}
+
+struct vmb_xact_slot *vmb_xact_steal(struct vmb_xact_table *t, void *owner);
+
+/**
+ * vmb_xact_take() - a slot and an id for @owner: the slot *@park, if
+ * @owner parked it there and no one took it since, else one off the free
+ * stack, else one another owner left parked.
+ * @t:     the table.
+ * @owner: handed back when the id completes.
+ * @park:  @owner's own: the slot it took last, or NULL; set to the slot.
+ *
+ * A packet that sends again takes back the slot of its last transaction,
+ * so neither its send nor its completion touches the free stack.
+ *
+ * Context: any context up to softirq.
+ * Return: true, or false when every slot is taken.
+ */
+static __always_inline bool vmb_xact_take(struct vmb_xact_table *t,
+					  void *owner,
+					  struct vmb_xact_slot **park)
+{
+	struct vmb_xact_slot *s = *park;
+	void *parked = owner;
+
+	/* Pairs with the release in vmb_xact_park(): its writes are ours. */
+	if (likely(s && try_cmpxchg(&s->parked, &parked, NULL))) {
+		WRITE_ONCE(s->owner, owner);
+		return true;
+	}
+	if (!vmb_xact_alloc(t, owner, &s)) {
+		/* Out of line: its address is not taken on the way here. */
+		s = vmb_xact_steal(t, owner);
+		if (!s)
+			return false;
+	}
+	*park = s;
 	return true;
 }
 
@@ -186,6 +229,22 @@ static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
 	return owner;
 }
 
+/*
+ * Give back the slot @s, claimed, to its owner alone, which
+ * vmb_xact_take() lets take it again (or anyone, once the free stack is
+ * empty); its id turns stale.  Returns its owner.
+ */
+static __always_inline void *vmb_xact_park(struct vmb_xact_slot *s)
+{
+	void *owner = s->owner;
+
+	WRITE_ONCE(s->owner, NULL);
+	s->id += BIT_ULL(32);
+	/* Pairs with the take's or the steal's cmpxchg(). */
+	smp_store_release(&s->parked, owner);
+	return owner;
+}
+
 int vmb_xact_init(struct vmb_xact_table *t, u32 size);
 void vmb_xact_destroy(struct vmb_xact_table *t);
 void vmb_xact_free(struct vmb_xact_table *t, u64 id);
@@ -232,6 +291,7 @@ enum vmb_packet_state {
  * @state:	enum vmb_packet_state.
  * @pooled:	came from VmbPacketAllocate.
  * @grown:	allocated past the preallocated pool, freed on its own.
+ * @xslot:	the transaction slot it took last (vmb_xact_take()).
  * @data:	descriptor, then the inline bytes of a queued send.
  */
 struct vmb_packet {
@@ -250,6 +310,7 @@ struct vmb_packet {
 	u8 state;
 	bool pooled;
 	bool grown;
+	struct vmb_xact_slot *xslot;
 	u8 data[] __aligned(8);
 };
 
@@ -363,7 +424,7 @@ static __always_inline bool vmb_tx_complete(struct vmb_tx *tx, u64 id,
 
 	if (unlikely(!vmb_xact_claim(&tx->xacts, id)))
 		return false;
-	p = vmb_xact_release(&tx->xacts, vmb_xact_slot(&tx->xacts, id));
+	p = vmb_xact_park(vmb_xact_slot(&tx->xacts, id));
 	vmb_packet_set_idle(p);
 	tx->stats.completed++;
 	*packet = p;

@@ -13,6 +13,11 @@
  * completion takes vmb_tx.lock for it:
  *  - free slots are a stack, popped (vmb_xact_alloc()) and pushed
  *    (vmb_xact_release()) with cmpxchg() on a top tagged against ABA;
+ *  - a completed slot is not pushed but parked for the packet that
+ *    used it (vmb_xact_park()), which takes it back with one cmpxchg()
+ *    on its next send (vmb_xact_take()); once the stack is empty, any
+ *    taker may steal a parked slot (vmb_xact_steal()), so a packet that
+ *    never sends again strands nothing;
  *  - a taken slot is its taker's: it alone writes the slot's owner and
  *    generation and its packet's state, then arms the slot with the id
  *    (vmb_xact_arm()) before the packet goes on the ring;
@@ -22,8 +27,8 @@
  *    and its packet from then on, and gives the slot back.
  * So a completion is honoured only for a packet that is on the ring (or
  * about to be) and waiting: a queued one is not armed, whatever id the
- * host guesses.  The owner pointer is only handed back, never
- * dereferenced here.
+ * host guesses.  The owner pointer is only handed back, or compared as
+ * a parked slot's, never dereferenced here: a parked owner may be gone.
  */
 #include <linux/slab.h>
 
@@ -53,6 +58,7 @@ int vmb_xact_init(struct vmb_xact_table *t, u32 size)
 		t->slots[i].next_free = i + 1 < size ? i + 1 : VMB_XACT_NONE;
 	}
 	t->free = 0;
+	t->steal_at = 0;
 	return 0;
 }
 
@@ -79,6 +85,38 @@ void vmb_xact_free(struct vmb_xact_table *t, u64 id)
 
 	if (!WARN_ON(READ_ONCE(s->armed)))
 		vmb_xact_release(t, s);
+}
+
+/**
+ * vmb_xact_steal() - take a slot another owner left parked, for @owner.
+ * @t:     the table, its free stack found empty.
+ * @owner: handed back when the id completes.
+ *
+ * An owner that never sends again (a packet freed, or caller storage
+ * reused) leaves its slot parked; the table runs dry only once every
+ * slot is taken or parked, and a parked one serves any owner then.
+ *
+ * Context: any context up to softirq; at most @t->size reads.
+ * Return: the slot, or NULL when every slot is taken.
+ */
+struct vmb_xact_slot *vmb_xact_steal(struct vmb_xact_table *t, void *owner)
+{
+	u32 i, at = READ_ONCE(t->steal_at);
+	struct vmb_xact_slot *s;
+	void *parked;
+
+	for (i = 0; i < t->size; i++, at = at + 1 < t->size ? at + 1 : 0) {
+		s = &t->slots[at];
+		parked = READ_ONCE(s->parked);
+		/* Pairs with the release in vmb_xact_park(). */
+		if (parked && try_cmpxchg(&s->parked, &parked, NULL)) {
+			WRITE_ONCE(s->owner, owner);
+			/* A hint: the next scan starts past this one. */
+			WRITE_ONCE(t->steal_at, at + 1 < t->size ? at + 1 : 0);
+			return s;
+		}
+	}
+	return NULL;
 }
 
 /**
