@@ -19,7 +19,8 @@
  * are left to the nanosecond boot.
  *
  * The fair baseline is the native loop plus only what the KMCL contract
- * forces: an indirect call into the client per packet and per completion.
+ * forces: an indirect call into the client per packet and per completion,
+ * and per send that waits for no completion (its routine).
  *
  * Timing: each case runs native, fair and vmbkmcl back to back on the same
  * ring with the same packets, @reps times, the order rotating each
