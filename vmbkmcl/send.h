@@ -70,9 +70,6 @@ struct vmb_xact_slot {
 	u32 index;
 };
 
-/* The id of the first taker of slot @i: generation 1. */
-#define VMB_XACT_FIRST_ID(i)	(BIT_ULL(32) | ((u64)(i) + 1))
-
 /**
  * struct vmb_xact_table - see xact.c; lock-free.
  * @slots: @size slots.

@@ -36,6 +36,9 @@
 #include "send.h"
 #include "fault.h"
 
+/* The id of the first taker of slot @i: generation 1. */
+#define VMB_XACT_FIRST_ID(i)	(BIT_ULL(32) | ((u64)(i) + 1))
+
 /**
  * vmb_xact_init() - allocate a table of @size slots.
  * @t:    the table.
