@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmbkmcl_race: bounded stress loops on two CPUs where the timing is the
- * point: replies racing their synchronous request's timeout, and a rescind
- * landing at a random moment of traffic both ways.  Each loop checks the
+ * point: replies racing their synchronous request's timeout, a rescind
+ * landing at a random moment of traffic both ways, and transaction slots
+ * stolen while their packets send again.  Each loop checks the
  * bookkeeping that a lost race would break; the debug kernel adds lockdep
  * and KASAN to catch deadlocks and use-after-free.
  */
@@ -30,6 +31,10 @@ MODULE_PARM_DESC(seed, "seed of the race loops");
 #define LOG_CAP			8192
 #define PAYLOAD_LEN		64
 #define NT_TICKS_PER_US		10LL
+#define STEAL_ROUNDS		8
+#define STEAL_SENDERS		2
+#define STEAL_RETRIES		2000
+#define STEAL_WAIT		(10 * HZ)
 #define RACE_WAIT		VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 
 struct race_host {
@@ -163,9 +168,175 @@ static void rescind_at_random_moments_of_traffic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad_sends, 0U);
 }
 
+/* One packet of the steal loop, and what its routine saw. */
+struct steal_packet {
+	VMBPACKET packet;
+	struct steal_run *run;
+	u64 tag;
+	bool busy;
+	u32 ends;
+};
+
+struct steal_run {
+	struct steal_packet *pk;
+	u32 npk;
+	wait_queue_head_t wq;
+	atomic_t wrong;		/* a failed end, a second end, another's reply */
+	atomic_t refused;	/* sends refused past STEAL_RETRIES */
+	atomic_t lost;		/* packets not ended within STEAL_WAIT */
+	struct completion done[STEAL_SENDERS];
+};
+
+static void steal_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
+		       UINT32 len)
+{
+	struct steal_packet *sp = VmbPacketGetPointer(packet);
+	u64 tag = 0;
+
+	if (buf && len >= sizeof(tag))
+		memcpy(&tag, buf, sizeof(tag));
+	if (status != STATUS_SUCCESS || !READ_ONCE(sp->busy) || tag != sp->tag)
+		atomic_inc(&sp->run->wrong);
+	sp->ends++;
+	/* The routine's last touch of @sp: the sender may reuse it now. */
+	smp_store_release(&sp->busy, false);
+	wake_up(&sp->run->wq);
+}
+
+static bool steal_idle(struct steal_packet *sp)
+{
+	return !smp_load_acquire(&sp->busy);
+}
+
+static void steal_send(struct steal_run *run, struct steal_packet *sp,
+		       u64 tag)
+{
+	u8 buf[PAYLOAD_LEN] = { 0 };
+	NTSTATUS status;
+	u32 retry;
+
+	if (!wait_event_timeout(run->wq, steal_idle(sp), STEAL_WAIT)) {
+		atomic_inc(&run->lost);
+		return;
+	}
+	memcpy(buf, &tag, sizeof(tag));
+	sp->tag = tag;
+	WRITE_ONCE(sp->busy, true);
+	for (retry = 0;; retry++) {
+		status = VmbPacketSend(sp->packet, buf, sizeof(buf), NULL,
+				       RACE_WAIT);
+		/* Every slot in flight: the host frees one soon. */
+		if (status != STATUS_INSUFFICIENT_RESOURCES ||
+		    retry == STEAL_RETRIES)
+			break;
+		usleep_range(20, 50);
+	}
+	if (status != STATUS_SUCCESS) {
+		WRITE_ONCE(sp->busy, false);
+		atomic_inc(&run->refused);
+	}
+}
+
+/* Sender @who sends every STEAL_SENDERS-th packet from @who, each round. */
+static void steal_rounds(struct steal_run *run, u32 who)
+{
+	u32 round, k;
+
+	/* A lost packet stops both senders: no wait after it. */
+	for (round = 0; round < STEAL_ROUNDS; round++)
+		for (k = who; k < run->npk && !atomic_read(&run->lost);
+		     k += STEAL_SENDERS)
+			steal_send(run, &run->pk[k],
+				   (u64)(round + 1) << 32 | (k + 1));
+	for (k = who; k < run->npk && !atomic_read(&run->lost);
+	     k += STEAL_SENDERS)
+		if (!wait_event_timeout(run->wq, steal_idle(&run->pk[k]),
+					STEAL_WAIT))
+			atomic_inc(&run->lost);
+	complete(&run->done[who]);
+}
+
+static int steal_thread(void *data)
+{
+	steal_rounds(data, 1);
+	return 0;
+}
+
+/*
+ * A quarter more packets than the transaction table has slots, sending
+ * round after round from two CPUs.  The free stack empties in the first
+ * round and completions park slots rather than give them back, so from
+ * then on every send finds its packet's own slot parked or steals one
+ * another packet parked (xact.c), racing that packet's own send.  Each
+ * send must end once, with its own reply: a slot handed to two packets
+ * would end one with the other's reply, or never.
+ */
+static void parked_slots_stolen_while_their_packets_send(struct kunit *test)
+{
+	/* Not kunit's: a sender that never ends must find them still. */
+	struct steal_run *run = kzalloc(sizeof(*run), GFP_KERNEL);
+	struct race_host *h = kzalloc(sizeof(*h), GFP_KERNEL);
+	struct task_struct *other;
+	struct vmb_tx_stats st;
+	u32 k, size, ends = 0;
+	u8 *mem;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	race_host_up(test, h);
+	size = VmbChannelSizeofPacket(h->rec.channel);
+	run->npk = h->rec.channel->tx.xacts.size * 5 / 4;
+	run->pk = kcalloc(run->npk, sizeof(*run->pk), GFP_KERNEL);
+	mem = kvcalloc(run->npk, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run->pk);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	init_waitqueue_head(&run->wq);
+	for (k = 0; k < STEAL_SENDERS; k++)
+		init_completion(&run->done[k]);
+	for (k = 0; k < run->npk; k++) {
+		struct steal_packet *sp = &run->pk[k];
+
+		sp->run = run;
+		sp->packet = (VMBPACKET)(mem + (size_t)k * size);
+		KUNIT_ASSERT_EQ(test, VmbPacketInitialize(h->rec.channel,
+							  sp->packet, size),
+				STATUS_SUCCESS);
+		VmbPacketSetCompletionRoutine(sp->packet, steal_done);
+		VmbPacketSetPointer(sp->packet, sp);
+	}
+
+	other = kthread_run(steal_thread, run, "vmbkmcl-steal");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	steal_rounds(run, 0);
+	/* Once a packet is lost, the other sender stops within two
+	 * STEAL_WAITs; if it has not, leave everything to it.
+	 */
+	if (!wait_for_completion_timeout(&run->done[1], 6 * STEAL_WAIT)) {
+		KUNIT_FAIL(test, "the other sender never finished");
+		return;
+	}
+	simhost_sync(h->sh);
+
+	for (k = 0; k < run->npk; k++)
+		ends += run->pk[k].ends;
+	vmbkmcl_channel_tx_stats(h->rec.channel, &st);
+	KUNIT_EXPECT_EQ(test, atomic_read(&run->wrong), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&run->refused), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&run->lost), 0);
+	KUNIT_EXPECT_EQ(test, ends, run->npk * STEAL_ROUNDS);
+	KUNIT_EXPECT_EQ(test, st.completed, (u64)run->npk * STEAL_ROUNDS);
+	KUNIT_EXPECT_EQ(test, st.bad_completions, 0ULL);
+	race_host_down(h);
+	kvfree(mem);
+	kfree(run->pk);
+	kfree(run);
+	kfree(h);
+}
+
 static struct kunit_case race_cases[] = {
 	KUNIT_CASE(sync_replies_racing_timeouts_end_each_request_once),
 	KUNIT_CASE(rescind_at_random_moments_of_traffic),
+	KUNIT_CASE(parked_slots_stolen_while_their_packets_send),
 	{}
 };
 
