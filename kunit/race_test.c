@@ -205,6 +205,7 @@ static void steal_done(VMBPACKET packet, NTSTATUS status, PVOID buf,
 
 static bool steal_idle(struct steal_packet *sp)
 {
+	/* Pairs with the routine's release: its writes to @sp are done. */
 	return !smp_load_acquire(&sp->busy);
 }
 
