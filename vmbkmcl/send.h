@@ -208,18 +208,29 @@ static __always_inline bool vmb_xact_claim(struct vmb_xact_table *t, u64 id)
 }
 
 /*
+ * End the holder's use of the slot @s: its owner goes, its id turns
+ * stale.  Returns the owner.
+ */
+static __always_inline void *vmb_xact_end(struct vmb_xact_slot *s)
+{
+	void *owner = s->owner;
+
+	WRITE_ONCE(s->owner, NULL);
+	/* The next generation; may wrap: the slot's half is never 0. */
+	s->id += BIT_ULL(32);
+	return owner;
+}
+
+/*
  * Give back the slot @s, which the caller holds (taken and not armed, or
  * claimed); its id turns stale.  Returns its owner.
  */
 static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
 					      struct vmb_xact_slot *s)
 {
-	void *owner = s->owner;
+	void *owner = vmb_xact_end(s);
 	u64 top = READ_ONCE(t->free);
 
-	WRITE_ONCE(s->owner, NULL);
-	/* The next generation; may wrap: the slot's half is never 0. */
-	s->id += BIT_ULL(32);
 	do {
 		WRITE_ONCE(s->next_free, lower_32_bits(top));
 	} while (!try_cmpxchg(&t->free, &top, vmb_xact_top(top, s->index)));
@@ -233,10 +244,8 @@ static __always_inline void *vmb_xact_release(struct vmb_xact_table *t,
  */
 static __always_inline void *vmb_xact_park(struct vmb_xact_slot *s)
 {
-	void *owner = s->owner;
+	void *owner = vmb_xact_end(s);
 
-	WRITE_ONCE(s->owner, NULL);
-	s->id += BIT_ULL(32);
 	/* Pairs with the take's or the steal's cmpxchg(). */
 	smp_store_release(&s->parked, owner);
 	return owner;

@@ -108,14 +108,15 @@ struct vmb_xact_slot *vmb_xact_steal(struct vmb_xact_table *t, void *owner)
 	struct vmb_xact_slot *s;
 	void *parked;
 
-	for (i = 0; i < t->size; i++, at = at + 1 < t->size ? at + 1 : 0) {
+	for (i = 0; i < t->size; i++) {
 		s = &t->slots[at];
+		at = at + 1 < t->size ? at + 1 : 0;
 		parked = READ_ONCE(s->parked);
 		/* Pairs with the release in vmb_xact_park(). */
 		if (parked && try_cmpxchg(&s->parked, &parked, NULL)) {
 			WRITE_ONCE(s->owner, owner);
 			/* A hint: the next scan starts past this one. */
-			WRITE_ONCE(t->steal_at, at + 1 < t->size ? at + 1 : 0);
+			WRITE_ONCE(t->steal_at, at);
 			return s;
 		}
 	}
