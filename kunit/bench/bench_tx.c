@@ -28,6 +28,17 @@
 /* The synchronous request's own timeout: KeWait units (100 ns), relative. */
 #define BENCH_SYNC_TIMEOUT_100NS	(-10LL * 1000 * 1000 * 10)
 
+/* What a send's routine does, vmbkmcl's and the fair driver's alike. */
+static __always_inline void bench_end_send(struct bench_fixture *f,
+					   NTSTATUS status, const void *buf,
+					   u32 len)
+{
+	if (buf && len >= sizeof(f->reply))
+		memcpy(&f->reply, buf, sizeof(f->reply));
+	if (NT_SUCCESS(status))
+		f->completions++;
+}
+
 /**
  * bench_send_done() - the completion routine of the fixture's packets.
  * @packet: the packet.
@@ -41,11 +52,8 @@ void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len)
 {
 	struct bench_fixture *f = VmbPacketGetPointer(packet);
 
-	if (buf && len >= sizeof(f->reply))
-		memcpy(&f->reply, buf, sizeof(f->reply));
 	bench_plant();
-	if (NT_SUCCESS(status))
-		f->completions++;
+	bench_end_send(f, status, buf, len);
 }
 
 /**
@@ -61,10 +69,7 @@ void bench_send_done(VMBPACKET packet, NTSTATUS status, PVOID buf, UINT32 len)
 void bench_fair_sent(struct bench_fixture *f, NTSTATUS status,
 		     const void *buf, u32 len)
 {
-	if (buf && len >= sizeof(f->reply))
-		memcpy(&f->reply, buf, sizeof(f->reply));
-	if (NT_SUCCESS(status))
-		f->completions++;
+	bench_end_send(f, status, buf, len);
 }
 
 static int bench_send(struct bench_fixture *f, u32 i, bool completion,
